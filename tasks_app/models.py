@@ -1,0 +1,151 @@
+"""Task domain: users with a time zone, tasks, recurring series and reminders.
+
+Times are stored in UTC. A series keeps its first occurrence as a *local* wall time
+(date + time, no offset) plus the zone it is expanded in, because converting a wall time
+to UTC and back is lossy across daylight-saving gaps.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    timezone = models.CharField(max_length=64, default="UTC", help_text="IANA time zone name")
+    default_reminder_offsets = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Minutes before the due time; applied to new tasks that have a due time.",
+    )
+
+
+class Priority(models.TextChoices):
+    NONE = "none", "None"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Tag(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="tag_unique_per_user")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Anchor(models.TextChoices):
+    DUE = "due", "Due date"
+    COMPLETION = "completion", "Completion"
+
+
+class Series(models.Model):
+    """The recurrence shared by the occurrences (tasks) of one recurring task."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="series"
+    )
+    rule = models.CharField(max_length=500, help_text="Normalized RFC 5545 RRULE, no DTSTART")
+    anchor = models.CharField(max_length=10, choices=Anchor.choices, default=Anchor.DUE)
+    start_date = models.DateField(help_text="Local date of DTSTART")
+    start_time = models.TimeField(help_text="Local wall time of DTSTART")
+    timezone = models.CharField(max_length=64)
+    exdates = models.JSONField(default=list, blank=True, help_text="Local ISO wall times")
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.timezone})"
+
+
+class Task(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=5000, blank=True)
+    priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.NONE)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tasks")
+    due_at = models.DateTimeField(null=True, blank=True)
+    all_day = models.BooleanField(
+        default=False, help_text="Due on a date, not at a time: due_at is the end of that day."
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    spawned_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="spawned_next",
+        help_text="The occurrence whose completion created this one.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = [models.F("due_at").asc(nulls_last=True), "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "due_at"],
+                condition=Q(series__isnull=False),
+                name="task_unique_occurrence_per_series",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "completed_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def completed(self) -> bool:
+        return self.completed_at is not None
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    FIRED = "fired", "Fired"
+    MISSED = "missed", "Missed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Reminder(models.Model):
+    """Absolute (`offset_minutes` is null) or relative to the task's due time."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
+    offset_minutes = models.PositiveIntegerField(null=True, blank=True)
+    fire_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    fired_at = models.DateTimeField(null=True, blank=True)
+    snoozed_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="snoozes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["fire_at", "id"]
+        indexes = [
+            # The per-minute scan reads only pending reminders by fire time.
+            models.Index(
+                fields=["fire_at"],
+                condition=Q(status="pending"),
+                name="reminder_pending_fire_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} @ {self.fire_at:%Y-%m-%d %H:%M}Z ({self.status})"

@@ -1,0 +1,87 @@
+"""Reads of the task domain. Every query is scoped to its user: another user's row is a 404."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone as dj_timezone
+
+from . import recurrence
+from .models import Reminder, Task, User
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    status: str | None = None  # "open" | "completed"
+    view: str | None = None  # "today" | "upcoming" | "overdue"
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    q: str | None = None
+    tag: str | None = None
+
+
+def local_day_bounds(*, user: User, now: datetime) -> tuple[datetime, datetime]:
+    """Start of today and start of tomorrow in the user's zone, as UTC instants."""
+    zone = recurrence.validate_timezone(user.timezone)
+    today = now.astimezone(zone).date()
+    start = recurrence.local_to_utc(datetime.combine(today, time.min), zone)
+    end = recurrence.local_to_utc(datetime.combine(today + timedelta(days=1), time.min), zone)
+    return start, end
+
+
+def _with_relations(qs: QuerySet[Task]) -> QuerySet[Task]:
+    return qs.select_related("series").prefetch_related(
+        "tags", Prefetch("reminders", queryset=Reminder.objects.order_by("fire_at", "id"))
+    )
+
+
+def task_list(
+    *, user: User, filters: TaskFilters | None = None, now: datetime | None = None
+) -> QuerySet[Task]:
+    """The user's tasks, soonest due first.
+
+    Views, in the user's zone: `today` = open and due during today's local date;
+    `overdue` = open and due before now; `upcoming` = open and due after today ends.
+    """
+    filters = filters or TaskFilters()
+    now = now or dj_timezone.now()
+    qs = Task.objects.filter(user=user)
+    if filters.status == "open":
+        qs = qs.filter(completed_at__isnull=True)
+    elif filters.status == "completed":
+        qs = qs.filter(completed_at__isnull=False)
+    if filters.view:
+        start, end = local_day_bounds(user=user, now=now)
+        qs = qs.filter(completed_at__isnull=True)
+        if filters.view == "today":
+            qs = qs.filter(due_at__gte=start, due_at__lt=end)
+        elif filters.view == "overdue":
+            qs = qs.filter(due_at__lt=now)
+        elif filters.view == "upcoming":
+            qs = qs.filter(due_at__gte=end)
+    if filters.due_before is not None:
+        qs = qs.filter(due_at__lt=filters.due_before)
+    if filters.due_after is not None:
+        qs = qs.filter(due_at__gte=filters.due_after)
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
+    if filters.tag:
+        qs = qs.filter(tags__name=filters.tag.strip().lstrip("#").lower())
+    if filters.status == "completed":
+        qs = qs.order_by("-completed_at", "-id")
+    return _with_relations(qs)
+
+
+def task_get(*, user: User, task_id: int) -> Task:
+    try:
+        return _with_relations(Task.objects.filter(user=user)).get(pk=task_id)
+    except Task.DoesNotExist as exc:
+        raise Http404("No such task.") from exc
+
+
+def reminder_get(*, user: User, reminder_id: int) -> Reminder:
+    try:
+        return Reminder.objects.select_related("task").get(pk=reminder_id, task__user=user)
+    except Reminder.DoesNotExist as exc:
+        raise Http404("No such reminder.") from exc

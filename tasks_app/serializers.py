@@ -1,0 +1,193 @@
+"""Input parsing and output shapes for the task API. Validation of meaning lives in services."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import Anchor, Priority, Reminder, Task, User
+from .services import recurrence_describe
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class WallOrInstantField(serializers.Field):
+    """ISO 8601 date, local wall time (no offset: the user's zone) or instant (with offset).
+
+    The value stays naive or aware as given; services interpret naive values in the
+    user's own zone.
+    """
+
+    default_error_messages = {
+        "invalid": "Use an ISO 8601 date (2026-03-06), local time (2026-03-06T09:00) "
+        "or instant (2026-03-06T14:00:00Z).",
+    }
+
+    def __init__(self, *, allow_date: bool = True, **kwargs: Any) -> None:
+        self.allow_date = allow_date
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> date | datetime:
+        if not isinstance(data, str) or len(data) > 40:
+            self.fail("invalid")
+        try:
+            if self.allow_date and len(data) == 10:
+                parsed_date = parse_date(data)
+                if parsed_date is not None:
+                    return parsed_date
+            parsed = parse_datetime(data)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.fail("invalid")
+        return parsed
+
+    def to_representation(self, value: Any) -> str:
+        return value.isoformat()
+
+
+class RecurrenceInputSerializer(serializers.Serializer):
+    rule = serializers.CharField(max_length=500)
+    anchor = serializers.ChoiceField(choices=Anchor.choices, default=Anchor.DUE)
+
+
+class ReminderInputSerializer(serializers.Serializer):
+    offset_minutes = serializers.IntegerField(min_value=0, max_value=525600, required=False)
+    fire_at = WallOrInstantField(allow_date=False, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("offset_minutes" in attrs) == ("fire_at" in attrs):
+            raise serializers.ValidationError("Give exactly one of offset_minutes or fire_at.")
+        return attrs
+
+
+class TaskCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=51), max_length=20, required=False
+    )
+    due_at = WallOrInstantField(required=False, allow_null=True)
+    recurrence = RecurrenceInputSerializer(required=False, allow_null=True)
+    reminders = ReminderInputSerializer(many=True, required=False, max_length=20)
+
+
+class TaskUpdateSerializer(TaskCreateSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    reminders = None  # reminders change through their own endpoints
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reminder
+        fields = ["id", "fire_at", "offset_minutes", "status", "fired_at", "snoozed_from"]
+
+
+class RecurrenceSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    anchor = serializers.ChoiceField(choices=Anchor.choices)
+    description = serializers.CharField()
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    completed = serializers.BooleanField(read_only=True)
+    tags = serializers.SerializerMethodField()
+    series_id = serializers.IntegerField(allow_null=True, read_only=True)
+    recurrence = serializers.SerializerMethodField()
+    reminders = ReminderSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "title",
+            "description",
+            "priority",
+            "tags",
+            "due_at",
+            "all_day",
+            "completed",
+            "completed_at",
+            "series_id",
+            "recurrence",
+            "reminders",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_tags(self, task: Task) -> list[str]:
+        return sorted(tag.name for tag in task.tags.all())
+
+    @extend_schema_field(RecurrenceSerializer(allow_null=True))
+    def get_recurrence(self, task: Task) -> dict[str, str] | None:
+        series = task.series
+        if series is None or series.stopped_at is not None:
+            return None
+        return {
+            "rule": series.rule,
+            "anchor": series.anchor,
+            "description": recurrence_describe(series),
+        }
+
+
+class TaskListFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["open", "completed"], required=False)
+    view = serializers.ChoiceField(choices=["today", "upcoming", "overdue"], required=False)
+    due_before = serializers.DateTimeField(required=False)
+    due_after = serializers.DateTimeField(required=False)
+    q = serializers.CharField(max_length=200, required=False)
+    tag = serializers.CharField(max_length=51, required=False)
+
+
+class SnoozeSerializer(serializers.Serializer):
+    minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60)
+
+
+class RecurrencePreviewSerializer(serializers.Serializer):
+    rule = serializers.CharField(max_length=500)
+    start = WallOrInstantField(
+        allow_date=False,
+        help_text="Local wall time of the first occurrence, e.g. 2026-03-06T09:00.",
+    )
+    timezone = serializers.CharField(max_length=64, required=False)
+    count = serializers.IntegerField(min_value=1, max_value=100, default=5)
+    anchor = serializers.ChoiceField(choices=Anchor.choices, default=Anchor.DUE)
+
+
+class RecurrencePreviewOutputSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    description = serializers.CharField()
+    timezone = serializers.CharField()
+    occurrences = serializers.ListField(child=serializers.DateTimeField())
+
+
+class SignupSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    timezone = serializers.CharField(max_length=64, required=False)
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "timezone", "default_reminder_offsets"]
+        read_only_fields = fields
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    timezone = serializers.CharField(max_length=64, required=False)
+    default_reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=525600), max_length=20, required=False
+    )

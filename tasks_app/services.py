@@ -1,0 +1,681 @@
+"""Writes to the task domain. The only code that creates, changes or deletes rows.
+
+Callers (APIs, admin actions, the chat interpreter, Celery tasks) pass plain values;
+every function here is keyword-only and atomic, and raises `ApplicationError` (or
+Django's `ValidationError`) for input it cannot carry out, leaving nothing half-written.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone as dj_timezone
+
+from todo_project.common.errors import ApplicationError, field_error
+
+from . import events, recurrence
+from .models import Anchor, Priority, Reminder, ReminderStatus, Series, Tag, Task, User
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+TAG_RE = re.compile(r"^[\w-]{1,50}$")
+SNOOZE_MAX_MINUTES = 7 * 24 * 60
+OFFSET_MAX_MINUTES = 365 * 24 * 60
+END_OF_DAY = time(23, 59, 59)
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+# ---------------------------------------------------------------- users
+
+
+def user_zone(user: User) -> recurrence.ZoneInfo:
+    return recurrence.validate_timezone(user.timezone)
+
+
+def _clean_timezone(name: str) -> str:
+    try:
+        recurrence.validate_timezone(name)
+    except recurrence.RecurrenceError as exc:
+        raise field_error("timezone", str(exc)) from exc
+    return name
+
+
+def _clean_offsets(offsets: Iterable[int], field: str) -> list[int]:
+    cleaned: list[int] = []
+    for value in offsets:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise field_error(field, "Each offset must be a whole number of minutes.")
+        if not 0 <= value <= OFFSET_MAX_MINUTES:
+            raise field_error(field, f"Offsets must be between 0 and {OFFSET_MAX_MINUTES} minutes.")
+        if value not in cleaned:
+            cleaned.append(value)
+    if len(cleaned) > settings.TASK_REMINDERS_MAX:
+        raise field_error(field, f"At most {settings.TASK_REMINDERS_MAX} offsets.")
+    return sorted(cleaned)
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str, timezone: str = "UTC") -> User:
+    _clean_timezone(timezone)
+    user = User(username=username, timezone=timezone)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise ApplicationError(
+            next(iter(exc.message_dict.values()))[0],
+            fields={k: [str(m) for m in v] for k, v in exc.message_dict.items()},
+        ) from exc
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], fields={"password": list(exc.messages)}) from exc
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *, user: User, timezone: str = UNSET, default_reminder_offsets: Sequence[int] = UNSET
+) -> User:
+    if timezone is not UNSET:
+        user.timezone = _clean_timezone(timezone)
+    if default_reminder_offsets is not UNSET:
+        user.default_reminder_offsets = _clean_offsets(
+            default_reminder_offsets, "default_reminder_offsets"
+        )
+    user.save(update_fields=["timezone", "default_reminder_offsets"])
+    return user
+
+
+# ---------------------------------------------------------------- field cleaning
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise field_error("title", "Title must not be empty.", code="required")
+    if len(title) > TITLE_MAX:
+        raise field_error("title", f"Title must be at most {TITLE_MAX} characters.")
+    return title
+
+
+def _clean_description(description: str) -> str:
+    description = description or ""
+    if len(description) > DESCRIPTION_MAX:
+        raise field_error(
+            "description", f"Description must be at most {DESCRIPTION_MAX} characters."
+        )
+    return description
+
+
+def _clean_priority(priority: str) -> str:
+    if priority not in Priority.values:
+        raise field_error("priority", f"Priority must be one of: {', '.join(Priority.values)}.")
+    return priority
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in tags:
+        name = str(raw).strip().lstrip("#").lower()
+        if not TAG_RE.match(name):
+            raise field_error(
+                "tags", f"Tag {raw!r} must be 1-50 letters, digits, '-' or '_' (no spaces)."
+            )
+        if name not in cleaned:
+            cleaned.append(name)
+    if len(cleaned) > settings.TASK_TAGS_MAX:
+        raise field_error("tags", f"At most {settings.TASK_TAGS_MAX} tags per task.")
+    return cleaned
+
+
+def resolve_due(*, user: User, value: date | datetime | None) -> tuple[datetime | None, bool]:
+    """Turn an API due value into (aware UTC instant, all_day).
+
+    - aware datetime: taken as is;
+    - naive datetime: a wall time in the user's zone (DST policy of `recurrence.local_to_utc`);
+    - date: all-day, due at the end of that day (23:59:59) in the user's zone, so it is
+      "today" all day long and only overdue once the day is over.
+    """
+    if value is None:
+        return None, False
+    zone = user_zone(user)
+    if isinstance(value, datetime):
+        if dj_timezone.is_aware(value):
+            return value.astimezone(UTC), False
+        return recurrence.local_to_utc(value, zone), False
+    return recurrence.local_to_utc(datetime.combine(value, END_OF_DAY), zone), True
+
+
+def _set_tags(task: Task, names: list[str]) -> None:
+    tags = []
+    for name in names:
+        tag, _ = Tag.objects.get_or_create(user=task.user, name=name)
+        tags.append(tag)
+    task.tags.set(tags)
+
+
+# ---------------------------------------------------------------- recurrence
+
+
+@dataclass(frozen=True)
+class RecurrenceInput:
+    rule: str
+    anchor: str = Anchor.DUE
+
+
+def series_recurrence(series: Series) -> recurrence.Recurrence:
+    return recurrence.Recurrence(
+        rule=series.rule,
+        dtstart=datetime.combine(series.start_date, series.start_time),
+        tz=recurrence.validate_timezone(series.timezone),
+        anchor=series.anchor,  # type: ignore[arg-type]
+        exdates=tuple(datetime.fromisoformat(x) for x in series.exdates),
+    )
+
+
+def _create_series(
+    *, user: User, spec: RecurrenceInput, due_at: datetime | None
+) -> tuple[Series, datetime]:
+    """Create a series whose first occurrence is the first one at or after `due_at`."""
+    if due_at is None:
+        raise field_error(
+            "recurrence",
+            "A recurring task needs a due date: its first occurrence.",
+            code="required",
+        )
+    if spec.anchor not in Anchor.values:
+        raise field_error("recurrence.anchor", "Anchor must be 'due' or 'completion'.")
+    zone = user_zone(user)
+    local_start = due_at.astimezone(zone).replace(tzinfo=None)
+    try:
+        rec = recurrence.build(spec.rule, dtstart=local_start, tz=zone, anchor=spec.anchor)
+        first = recurrence.first_on_or_after(rec, when=due_at)
+    except recurrence.RecurrenceError as exc:
+        raise field_error("recurrence.rule", str(exc)) from exc
+    if first is None:
+        raise field_error(
+            "recurrence.rule", "This rule has no occurrence on or after the due date."
+        )
+    series = Series.objects.create(
+        user=user,
+        rule=rec.rule,
+        anchor=spec.anchor,
+        start_date=local_start.date(),
+        start_time=local_start.time(),
+        timezone=user.timezone,
+    )
+    return series, first
+
+
+def recurrence_describe(series: Series) -> str:
+    return recurrence.describe(series_recurrence(series))
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def _relative_fire_at(task: Task, offset_minutes: int) -> datetime:
+    if task.due_at is None:
+        raise field_error(
+            "offset_minutes", "A reminder relative to the due time needs a task with a due time."
+        )
+    return task.due_at - timedelta(minutes=offset_minutes)
+
+
+def _check_reminder_capacity(task: Task, adding: int = 1) -> None:
+    active = task.reminders.exclude(status=ReminderStatus.CANCELLED).count()
+    if active + adding > settings.TASK_REMINDERS_MAX:
+        raise field_error(
+            "reminders", f"A task can have at most {settings.TASK_REMINDERS_MAX} reminders."
+        )
+
+
+def _add_reminder(
+    task: Task, *, offset_minutes: int | None, fire_at: datetime | None, now: datetime
+) -> Reminder:
+    if (offset_minutes is None) == (fire_at is None):
+        raise field_error(
+            "non_field_errors", "Give either offset_minutes or fire_at for a reminder."
+        )
+    if task.completed_at is not None:
+        raise ApplicationError("This task is completed; reopen it to add reminders.")
+    if offset_minutes is not None:
+        _clean_offsets([offset_minutes], "offset_minutes")
+        when = _relative_fire_at(task, offset_minutes)
+        duplicate = task.reminders.filter(
+            offset_minutes=offset_minutes, status=ReminderStatus.PENDING
+        ).first()
+        if duplicate is not None:
+            return duplicate
+    else:
+        assert fire_at is not None
+        if dj_timezone.is_naive(fire_at):
+            fire_at = recurrence.local_to_utc(fire_at, user_zone(task.user))
+        if fire_at <= now:
+            raise field_error("fire_at", "The reminder time must be in the future.")
+        when = fire_at
+    _check_reminder_capacity(task)
+    return Reminder.objects.create(task=task, offset_minutes=offset_minutes, fire_at=when)
+
+
+@transaction.atomic
+def reminder_add(
+    *,
+    task: Task,
+    offset_minutes: int | None = None,
+    fire_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Reminder:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    reminder = _add_reminder(
+        task, offset_minutes=offset_minutes, fire_at=fire_at, now=now or dj_timezone.now()
+    )
+    events.emit_task_event(task, events.TASK_UPDATED)
+    return reminder
+
+
+@transaction.atomic
+def reminder_delete(*, reminder: Reminder) -> None:
+    task = Task.objects.select_for_update().get(pk=reminder.task_id)
+    reminder.delete()
+    events.emit_task_event(task, events.TASK_UPDATED)
+
+
+@transaction.atomic
+def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = None) -> Reminder:
+    """Fire again `minutes` from now: a new pending reminder; a pending original is superseded."""
+    now = now or dj_timezone.now()
+    reminder = Reminder.objects.select_for_update(of=("self",)).select_related("task").get(pk=reminder.pk)
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise field_error("minutes", "minutes must be a whole number.")
+    if not 1 <= minutes <= SNOOZE_MAX_MINUTES:
+        raise field_error("minutes", f"Snooze for 1 to {SNOOZE_MAX_MINUTES} minutes.")
+    if reminder.task.completed_at is not None:
+        raise ApplicationError("This task is completed; there is nothing to snooze.")
+    if reminder.status == ReminderStatus.CANCELLED:
+        raise ApplicationError("This reminder was cancelled.")
+    if reminder.status == ReminderStatus.PENDING:
+        reminder.status = ReminderStatus.CANCELLED
+        reminder.save(update_fields=["status"])
+    snoozed = Reminder.objects.create(
+        task=reminder.task,
+        fire_at=now + timedelta(minutes=minutes),
+        snoozed_from=reminder,
+    )
+    events.emit_reminder_event(snoozed, events.REMINDER_SNOOZED, snoozed_from_id=reminder.pk)
+    return snoozed
+
+
+def _move_relative_reminders(task: Task, now: datetime) -> None:
+    """Keep relative reminders attached to the (new) due time.
+
+    Pending ones move. One that already fired or was missed stays as history; if its new time
+    is still ahead, a fresh pending reminder with the same offset takes its place.
+    """
+    relative = list(task.reminders.filter(offset_minutes__isnull=False))
+    if task.due_at is None:
+        for reminder in relative:
+            if reminder.status == ReminderStatus.PENDING:
+                reminder.status = ReminderStatus.CANCELLED
+                reminder.save(update_fields=["status"])
+        return
+    pending_offsets = set()
+    for reminder in relative:
+        if reminder.status == ReminderStatus.PENDING:
+            reminder.fire_at = _relative_fire_at(task, reminder.offset_minutes or 0)
+            reminder.save(update_fields=["fire_at"])
+            pending_offsets.add(reminder.offset_minutes)
+    for reminder in relative:
+        offset = reminder.offset_minutes or 0
+        if reminder.status in (ReminderStatus.FIRED, ReminderStatus.MISSED):
+            fire_at = _relative_fire_at(task, offset)
+            if fire_at > now and offset not in pending_offsets:
+                Reminder.objects.create(task=task, offset_minutes=offset, fire_at=fire_at)
+                pending_offsets.add(offset)
+
+
+def _cancel_pending_reminders(task: Task) -> None:
+    task.reminders.filter(status=ReminderStatus.PENDING).update(status=ReminderStatus.CANCELLED)
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@transaction.atomic
+def task_create(
+    *,
+    user: User,
+    title: str,
+    description: str = "",
+    priority: str = Priority.NONE,
+    tags: Iterable[str] = (),
+    due: date | datetime | None = None,
+    recurrence_spec: RecurrenceInput | None = None,
+    reminders: Sequence[dict[str, Any]] | None = None,
+    now: datetime | None = None,
+) -> Task:
+    """Create a task. `reminders=None` applies the user's default offsets when there is a due."""
+    now = now or dj_timezone.now()
+    title = _clean_title(title)
+    description = _clean_description(description)
+    priority = _clean_priority(priority)
+    tag_names = _clean_tags(tags)
+    due_at, all_day = resolve_due(user=user, value=due)
+
+    series = None
+    if recurrence_spec is not None:
+        series, due_at = _create_series(user=user, spec=recurrence_spec, due_at=due_at)
+
+    task = Task.objects.create(
+        user=user,
+        title=title,
+        description=description,
+        priority=priority,
+        due_at=due_at,
+        all_day=all_day,
+        series=series,
+    )
+    _set_tags(task, tag_names)
+
+    if reminders is None:
+        reminders = [{"offset_minutes": m} for m in user.default_reminder_offsets] if due_at else []
+    if len(reminders) > settings.TASK_REMINDERS_MAX:
+        raise field_error(
+            "reminders", f"A task can have at most {settings.TASK_REMINDERS_MAX} reminders."
+        )
+    for spec in reminders:
+        _add_reminder(
+            task,
+            offset_minutes=spec.get("offset_minutes"),
+            fire_at=spec.get("fire_at"),
+            now=now,
+        )
+    events.emit_task_event(task, events.TASK_CREATED)
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *,
+    task: Task,
+    title: str = UNSET,
+    description: str = UNSET,
+    priority: str = UNSET,
+    tags: Iterable[str] = UNSET,
+    due: date | datetime | None = UNSET,
+    recurrence_spec: RecurrenceInput | None = UNSET,
+    now: datetime | None = None,
+) -> Task:
+    """Partial update. Moving the due time moves relative reminders.
+
+    Setting `recurrence_spec` starts a new series at this occurrence (the old one, if any,
+    stops); setting it to None stops the series, keeping this task as a one-off.
+    """
+    now = now or dj_timezone.now()
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    due_changed = False
+    if title is not UNSET:
+        task.title = _clean_title(title)
+    if description is not UNSET:
+        task.description = _clean_description(description)
+    if priority is not UNSET:
+        task.priority = _clean_priority(priority)
+    if due is not UNSET:
+        due_at, all_day = resolve_due(user=task.user, value=due)
+        due_changed = (due_at, all_day) != (task.due_at, task.all_day)
+        task.due_at, task.all_day = due_at, all_day
+        if task.due_at is None and task.series_id is not None and recurrence_spec is UNSET:
+            raise field_error("due_at", "A recurring task needs a due date; stop the series first.")
+    if recurrence_spec is not UNSET:
+        if task.series_id is not None:
+            _stop_series(task.series, now=now)
+            task.series = None
+        if recurrence_spec is not None:
+            task.series, task.due_at = _create_series(
+                user=task.user, spec=recurrence_spec, due_at=task.due_at
+            )
+            due_changed = True
+    try:
+        with transaction.atomic():
+            task.save()
+    except IntegrityError as exc:
+        raise field_error(
+            "due_at", "Another occurrence of this series is already due then."
+        ) from exc
+    if tags is not UNSET:
+        _set_tags(task, _clean_tags(tags))
+    if due_changed:
+        _move_relative_reminders(task, now)
+    events.emit_task_event(task, events.TASK_UPDATED)
+    return task
+
+
+@transaction.atomic
+def task_complete(*, task: Task, now: datetime | None = None) -> Task:
+    """Complete a task (idempotent), cancel its pending reminders, and schedule what follows.
+
+    For an occurrence of a recurring series the next occurrence is created.
+    """
+    now = now or dj_timezone.now()
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.completed_at is not None:
+        return task
+    task.completed_at = now
+    task.save(update_fields=["completed_at", "updated_at"])
+    _cancel_pending_reminders(task)
+    events.emit_task_event(task, events.TASK_COMPLETED)
+    if task.series_id is not None:
+        task_spawn_next_occurrence(task=task)
+    return task
+
+
+@transaction.atomic
+def task_reopen(*, task: Task, now: datetime | None = None) -> Task:
+    """Reopen a completed task; reminders cancelled by completion come back if still ahead."""
+    now = now or dj_timezone.now()
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.completed_at is None:
+        return task
+    task.completed_at = None
+    task.save(update_fields=["completed_at", "updated_at"])
+    task.reminders.filter(status=ReminderStatus.CANCELLED, fire_at__gt=now).update(
+        status=ReminderStatus.PENDING
+    )
+    events.emit_task_event(task, events.TASK_REOPENED)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, task: Task, now: datetime | None = None) -> None:
+    """Delete one task. Deleting the open occurrence of an active series skips to the next one."""
+    task = Task.objects.select_for_update(of=("self",)).select_related("series").get(pk=task.pk)
+    if (
+        task.series_id is not None and task.completed_at is None and task.series.stopped_at is None  # type: ignore[union-attr]
+    ):
+        task_spawn_next_occurrence(task=task, now=now)
+    task_id = task.pk
+    task.delete()
+    events.emit_task_event(task, events.TASK_DELETED, task_id=task_id)
+
+
+def _stop_series(series: Series, *, now: datetime) -> None:
+    if series.stopped_at is None:
+        series.stopped_at = now
+        series.save(update_fields=["stopped_at"])
+    # Open occurrences become one-off tasks; completed ones keep their history link.
+    series.tasks.filter(completed_at__isnull=True).update(series=None)
+
+
+@transaction.atomic
+def task_stop_series(*, task: Task, now: datetime | None = None) -> Task:
+    """Stop the recurrence this task belongs to: no further occurrences are created."""
+    task = Task.objects.select_for_update(of=("self",)).select_related("series").get(pk=task.pk)
+    if task.series is None:
+        raise ApplicationError("This task is not part of a recurring series.", code="not_recurring")
+    _stop_series(task.series, now=now or dj_timezone.now())
+    task.refresh_from_db()
+    events.emit_task_event(task, events.TASK_UPDATED)
+    return task
+
+
+def _next_due(task: Task, series: Series, now: datetime) -> datetime | None:
+    rec = series_recurrence(series)
+    if series.anchor == Anchor.COMPLETION:
+        return recurrence.next_after_completion(
+            rec,
+            completed_at=task.completed_at or now,
+            occurrences_so_far=series.tasks.count(),
+        )
+    # Todoist-style: the next occurrence after the later of the due time and the completion,
+    # so completing an overdue daily task does not create a backlog of past occurrences.
+    reference = max(filter(None, [task.due_at, task.completed_at or now]))
+    return recurrence.next_occurrence(rec, after=reference)
+
+
+@transaction.atomic
+def task_spawn_next_occurrence(*, task: Task, now: datetime | None = None) -> Task | None:
+    """Create the occurrence that follows `task` in its series; idempotent.
+
+    Returns the next occurrence (existing or new), or None when the task is not recurring,
+    its series was stopped, or the rule has no further occurrence. A repeat call returns the
+    row created the first time: one successor per occurrence and one task per (series, due)
+    are both enforced by unique keys.
+    """
+    now = now or dj_timezone.now()
+    task = Task.objects.select_for_update(of=("self",)).select_related("series").get(pk=task.pk)
+    existing = Task.objects.filter(spawned_from=task).first()
+    if existing is not None:
+        return existing
+    series = task.series
+    if series is None or series.stopped_at is not None:
+        return None
+    due_at = _next_due(task, series, now)
+    if due_at is None:
+        return None
+    already = Task.objects.filter(series=series, due_at=due_at).first()
+    if already is not None:
+        return already
+    try:
+        with transaction.atomic():
+            successor = Task.objects.create(
+                user=task.user,
+                title=task.title,
+                description=task.description,
+                priority=task.priority,
+                due_at=due_at,
+                all_day=task.all_day,
+                series=series,
+                spawned_from=task,
+            )
+    except IntegrityError:
+        # Lost a race with a concurrent spawn: the unique keys kept one row; return it.
+        return Task.objects.filter(spawned_from=task).first() or Task.objects.get(
+            series=series, due_at=due_at
+        )
+    successor.tags.set(task.tags.all())
+    offsets = sorted(
+        set(
+            task.reminders.filter(
+                offset_minutes__isnull=False, snoozed_from__isnull=True
+            ).values_list("offset_minutes", flat=True)
+        )
+    )
+    Reminder.objects.bulk_create(
+        Reminder(task=successor, offset_minutes=m, fire_at=due_at - timedelta(minutes=m))
+        for m in offsets
+    )
+    events.emit_task_event(successor, events.TASK_CREATED)
+    return successor
+
+
+# ---------------------------------------------------------------- reminder scan
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    fired: int = 0
+    missed: int = 0
+
+
+def reminders_fire_due(
+    *, now: datetime | None = None, batch_size: int | None = None
+) -> ScanResult:
+    """Fire every pending reminder that is due, in batches, each batch one transaction.
+
+    A fired reminder gets its in-app notification and a `reminder.due` event in the same
+    transaction. One later than the lateness cutoff (after an outage) is marked missed with a
+    `reminder.missed` event instead of sending a stale push. Reminders of completed tasks never
+    fire (completion cancels them; the filter below covers a race with it). Concurrent scans
+    never fire a reminder twice: rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, or
+    with a conditional UPDATE where the database has no row locks (SQLite).
+    """
+    now = now or dj_timezone.now()
+    batch_size = batch_size or settings.REMINDER_SCAN_BATCH_SIZE
+    cutoff = now - timedelta(minutes=settings.REMINDER_LATENESS_CUTOFF_MINUTES)
+    total = ScanResult()
+    while True:
+        batch, claimed = _fire_batch(now=now, cutoff=cutoff, batch_size=batch_size)
+        total = ScanResult(total.fired + batch.fired, total.missed + batch.missed)
+        if claimed < batch_size:
+            return total
+
+
+@transaction.atomic
+def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[ScanResult, int]:
+    from django.db import connection
+
+    from notifications_app.services import notification_create_for_reminder
+
+    locks = connection.features.has_select_for_update_skip_locked
+    due = (
+        Reminder.objects.filter(
+            status=ReminderStatus.PENDING, fire_at__lte=now, task__completed_at__isnull=True
+        )
+        .select_related("task", "task__user")
+        .order_by("fire_at", "id")
+    )
+    if locks:
+        due = due.select_for_update(skip_locked=True, of=("self",))
+    rows = list(due[:batch_size])
+    fired = missed = 0
+    for reminder in rows:
+        status = ReminderStatus.MISSED if reminder.fire_at < cutoff else ReminderStatus.FIRED
+        if not locks:
+            claimed = Reminder.objects.filter(
+                pk=reminder.pk, status=ReminderStatus.PENDING
+            ).update(status=status, fired_at=now if status == ReminderStatus.FIRED else None)
+            if not claimed:
+                continue  # another scan took it first
+        reminder.status = status
+        if status == ReminderStatus.MISSED:
+            missed += 1
+            events.emit_reminder_event(reminder, events.REMINDER_MISSED)
+            continue
+        fired += 1
+        reminder.fired_at = now
+        notification = notification_create_for_reminder(reminder=reminder)
+        events.emit_reminder_event(
+            reminder,
+            events.REMINDER_DUE,
+            notification_id=notification.pk,
+            title=reminder.task.title,
+            due_at=events.iso(reminder.task.due_at),
+        )
+    if locks and rows:
+        Reminder.objects.bulk_update(rows, ["status", "fired_at"])
+    return ScanResult(fired, missed), len(rows)

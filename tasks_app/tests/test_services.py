@@ -1,0 +1,251 @@
+"""Service behaviour: series, reminders and their invariants."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from tasks_app import services
+from tasks_app.models import Reminder, Task
+from tasks_app.services import RecurrenceInput
+from tasks_app.tests.factories import UserFactory
+from todo_project.common.errors import ApplicationError
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def ny_user():
+    return UserFactory(timezone="America/New_York")
+
+
+def recurring(user, rule, due, anchor="due", **fields):
+    return services.task_create(
+        user=user,
+        title=fields.pop("title", "Recurring"),
+        due=due,
+        recurrence_spec=RecurrenceInput(rule, anchor),
+        now=NOW,
+        **fields,
+    )
+
+
+def test_spawn_next_occurrence_is_idempotent(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0))
+    services.task_complete(task=task, now=NOW)
+
+    first = services.task_spawn_next_occurrence(task=task)
+    second = services.task_spawn_next_occurrence(task=task)
+
+    assert first is not None
+    assert first.pk == second.pk
+    assert Task.objects.filter(series=task.series).count() == 2
+
+
+def test_spawn_copies_fields_and_relative_reminders_only(ny_user):
+    task = recurring(
+        ny_user,
+        "FREQ=WEEKLY;BYDAY=FR",
+        datetime(2026, 3, 6, 17, 0),
+        title="Timesheet",
+        description="Submit hours",
+        priority="medium",
+        tags=["work"],
+        reminders=[{"offset_minutes": 30}, {"fire_at": datetime(2026, 3, 6, 12, 0, tzinfo=UTC)}],
+    )
+
+    services.task_complete(task=task, now=NOW)
+    nxt = task.spawned_next
+
+    assert (nxt.title, nxt.description, nxt.priority) == ("Timesheet", "Submit hours", "medium")
+    assert [t.name for t in nxt.tags.all()] == ["work"]
+    assert nxt.due_at == datetime(2026, 3, 13, 21, 0, tzinfo=UTC)  # 17:00 EDT
+    assert [(r.offset_minutes, r.fire_at, r.status) for r in nxt.reminders.all()] == [
+        (30, datetime(2026, 3, 13, 20, 30, tzinfo=UTC), "pending")
+    ]
+
+
+def test_completing_an_overdue_daily_task_skips_past_occurrences(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 1, 9, 0))
+    completed_at = datetime(2026, 3, 5, 20, 0, tzinfo=UTC)  # 15:00 local on March 5
+
+    services.task_complete(task=task, now=completed_at)
+
+    assert task.spawned_next.due_at == datetime(2026, 3, 6, 14, 0, tzinfo=UTC)
+
+
+def test_completion_anchor_counts_from_the_completion(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY;INTERVAL=3", datetime(2026, 3, 6, 9, 0), "completion")
+
+    services.task_complete(task=task, now=datetime(2026, 3, 10, 22, 0, tzinfo=UTC))
+
+    # Completed on March 10 (local): next is March 13 at the series' 09:00.
+    assert task.spawned_next.due_at == datetime(2026, 3, 13, 13, 0, tzinfo=UTC)
+
+
+def test_count_ends_the_series(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY;COUNT=2", datetime(2026, 3, 6, 9, 0))
+
+    services.task_complete(task=task, now=NOW)
+    second = task.spawned_next
+    services.task_complete(task=second, now=NOW + timedelta(days=1))
+
+    assert services.task_spawn_next_occurrence(task=second) is None
+    assert Task.objects.filter(series=task.series).count() == 2
+
+
+def test_stopped_series_spawns_nothing(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0))
+
+    services.task_stop_series(task=task, now=NOW)
+    services.task_complete(task=task, now=NOW)
+
+    assert Task.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_spawns_create_one_occurrence(ny_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0))
+    Task.objects.filter(pk=task.pk).update(completed_at=NOW)
+    barrier = threading.Barrier(4)
+    results: list[int | None] = []
+
+    def spawn() -> None:
+        barrier.wait()
+        try:
+            nxt = services.task_spawn_next_occurrence(task=task)
+            results.append(nxt.pk if nxt else None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=spawn) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert len(results) == 4
+    assert len(set(results)) == 1
+    assert Task.objects.filter(series=task.series).count() == 2
+
+
+def test_completing_cancels_pending_reminders_and_reopen_restores_future_ones(ny_user):
+    task = services.task_create(
+        user=ny_user,
+        title="x",
+        due=datetime(2026, 3, 10, 9, 0),
+        reminders=[{"offset_minutes": 10}],
+        now=NOW,
+    )
+
+    services.task_complete(task=task, now=NOW)
+    cancelled = task.reminders.get().status
+    services.task_reopen(task=task, now=NOW)
+
+    assert cancelled == "cancelled"
+    assert task.reminders.get().status == "pending"
+
+
+def test_moving_the_due_rearms_a_fired_relative_reminder(ny_user):
+    task = services.task_create(
+        user=ny_user,
+        title="x",
+        due=datetime(2026, 3, 5, 10, 30),
+        reminders=[{"offset_minutes": 30}],
+        now=NOW,
+    )
+    Reminder.objects.update(status="fired", fired_at=NOW)
+
+    services.task_update(task=task, due=datetime(2026, 3, 6, 10, 30), now=NOW)
+
+    statuses = sorted((r.status, r.fire_at) for r in task.reminders.all())
+    assert statuses == [
+        ("fired", datetime(2026, 3, 5, 15, 0, tzinfo=UTC)),
+        ("pending", datetime(2026, 3, 6, 15, 0, tzinfo=UTC)),
+    ]
+
+
+def test_clearing_the_due_cancels_relative_reminders(ny_user):
+    task = services.task_create(
+        user=ny_user, title="x", due=datetime(2026, 3, 9, 9, 0), reminders=[{"offset_minutes": 5}]
+    )
+
+    services.task_update(task=task, due=None)
+
+    assert task.reminders.get().status == "cancelled"
+
+
+def test_snoozing_a_pending_reminder_supersedes_it(ny_user):
+    task = services.task_create(
+        user=ny_user, title="x", due=datetime(2026, 3, 9, 9, 0), reminders=[{"offset_minutes": 5}]
+    )
+    original = task.reminders.get()
+
+    snoozed = services.reminder_snooze(reminder=original, minutes=15, now=NOW)
+
+    original.refresh_from_db()
+    assert original.status == "cancelled"
+    assert snoozed.status == "pending"
+    assert snoozed.fire_at == NOW + timedelta(minutes=15)
+
+
+def test_snoozing_a_reminder_of_a_completed_task_is_refused(ny_user):
+    task = services.task_create(
+        user=ny_user, title="x", due=datetime(2026, 3, 9, 9, 0), reminders=[{"offset_minutes": 5}]
+    )
+    services.task_complete(task=task, now=NOW)
+
+    with pytest.raises(ApplicationError):
+        services.reminder_snooze(reminder=task.reminders.get(), minutes=15, now=NOW)
+
+
+def test_reminder_count_is_capped(ny_user, settings):
+    settings.TASK_REMINDERS_MAX = 2
+    task = services.task_create(
+        user=ny_user, title="x", due=datetime(2026, 3, 9, 9, 0), reminders=[]
+    )
+    services.reminder_add(task=task, offset_minutes=5)
+    services.reminder_add(task=task, offset_minutes=10)
+
+    with pytest.raises(ApplicationError):
+        services.reminder_add(task=task, offset_minutes=15)
+    assert task.reminders.count() == 2
+
+
+def test_a_failing_reminder_rolls_back_the_whole_task(ny_user):
+    with pytest.raises(ApplicationError):
+        services.task_create(
+            user=ny_user,
+            title="x",
+            due=datetime(2026, 3, 9, 9, 0),
+            tags=["a"],
+            recurrence_spec=RecurrenceInput("FREQ=DAILY"),
+            reminders=[{"offset_minutes": 5}, {"fire_at": NOW - timedelta(days=1)}],
+            now=NOW,
+        )
+
+    assert not Task.objects.exists()
+    assert not Reminder.objects.exists()
+
+
+def test_recurring_due_snaps_to_the_first_occurrence(ny_user):
+    # Due on a Thursday, rule on Mondays: the first occurrence is the next Monday.
+    task = recurring(ny_user, "FREQ=WEEKLY;BYDAY=MO", datetime(2026, 3, 5, 9, 0))
+
+    assert task.due_at == datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
+
+
+def test_every_day_at_0230_on_the_spring_forward_day_fires_at_0330(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 7, 2, 30))
+
+    services.task_complete(task=task, now=datetime(2026, 3, 7, 8, 0, tzinfo=UTC))
+    on_dst_day = task.spawned_next
+    services.task_complete(task=on_dst_day, now=datetime(2026, 3, 8, 8, 0, tzinfo=UTC))
+
+    assert on_dst_day.due_at == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
+    assert on_dst_day.spawned_next.due_at == datetime(2026, 3, 9, 6, 30, tzinfo=UTC)  # 02:30 EDT
