@@ -300,7 +300,9 @@ def reminder_delete(*, reminder: Reminder) -> None:
 def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = None) -> Reminder:
     """Fire again `minutes` from now: a new pending reminder; a pending original is superseded."""
     now = now or dj_timezone.now()
-    reminder = Reminder.objects.select_for_update(of=("self",)).select_related("task").get(pk=reminder.pk)
+    reminder = (
+        Reminder.objects.select_for_update(of=("self",)).select_related("task").get(pk=reminder.pk)
+    )
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         raise field_error("minutes", "minutes must be a whole number.")
     if not 1 <= minutes <= SNOOZE_MAX_MINUTES:
@@ -612,9 +614,7 @@ class ScanResult:
     missed: int = 0
 
 
-def reminders_fire_due(
-    *, now: datetime | None = None, batch_size: int | None = None
-) -> ScanResult:
+def reminders_fire_due(*, now: datetime | None = None, batch_size: int | None = None) -> ScanResult:
     """Fire every pending reminder that is due, in batches, each batch one transaction.
 
     A fired reminder gets its in-app notification and a `reminder.due` event in the same
@@ -656,9 +656,9 @@ def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[Sc
     for reminder in rows:
         status = ReminderStatus.MISSED if reminder.fire_at < cutoff else ReminderStatus.FIRED
         if not locks:
-            claimed = Reminder.objects.filter(
-                pk=reminder.pk, status=ReminderStatus.PENDING
-            ).update(status=status, fired_at=now if status == ReminderStatus.FIRED else None)
+            claimed = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.PENDING).update(
+                status=status, fired_at=now if status == ReminderStatus.FIRED else None
+            )
             if not claimed:
                 continue  # another scan took it first
         reminder.status = status

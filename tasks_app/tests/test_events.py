@@ -1,0 +1,216 @@
+"""Each service operation appends exactly its events to the outbox, in its transaction."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from notifications_app.models import Notification
+from tasks_app import services
+from tasks_app.services import RecurrenceInput
+from todo_project.common.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
+
+
+def drain() -> list[tuple[str, str, str]]:
+    """(topic, type, key) of the outbox rows since the last drain, in order."""
+    rows = [(e.topic, e.type, e.key) for e in OutboxEvent.objects.order_by("id")]
+    OutboxEvent.objects.all().delete()
+    return rows
+
+
+def test_envelope_is_cloudevents_with_the_outbox_id(user):
+    task = services.task_create(user=user, title="Pay rent", now=NOW)
+
+    event = OutboxEvent.objects.filter(topic="task-events").get()
+    envelope = event.envelope
+
+    assert envelope["specversion"] == "1.0"
+    assert envelope["id"] == str(event.event_id)
+    assert envelope["type"] == "task.created"
+    assert envelope["source"] == "/todo/task-events"
+    assert envelope["subject"] == f"tasks/{task.pk}"
+    assert envelope["datacontenttype"] == "application/json"
+    assert envelope["time"].endswith("Z")
+    assert envelope["data"]["schema_version"] == 1
+    assert envelope["data"]["task_id"] == task.pk
+    assert envelope["data"]["title"] == "Pay rent"
+    assert event.key == str(task.pk)
+
+
+def test_each_task_operation_emits_its_event_and_a_user_update(user):
+    t = services.task_create(
+        user=user,
+        title="Daily",
+        due=datetime(2026, 3, 6, 9, 0),
+        recurrence_spec=RecurrenceInput("FREQ=DAILY"),
+        reminders=[{"offset_minutes": 5}],
+        now=NOW,
+    )
+    tid, uid = str(t.pk), str(user.pk)
+    assert drain() == [("task-events", "task.created", tid), ("task-updates", "task.created", uid)]
+
+    services.task_update(task=t, title="Daily stand-up", now=NOW)
+    assert drain() == [("task-events", "task.updated", tid), ("task-updates", "task.updated", uid)]
+
+    reminder = services.reminder_add(task=t, offset_minutes=30, now=NOW)
+    assert drain() == [("task-events", "task.updated", tid), ("task-updates", "task.updated", uid)]
+
+    snoozed = services.reminder_snooze(reminder=reminder, minutes=10, now=NOW)
+    assert drain() == [
+        ("reminders", "reminder.snoozed", tid),
+        ("task-updates", "reminder.snoozed", uid),
+    ]
+
+    services.reminder_delete(reminder=snoozed)
+    assert drain() == [("task-events", "task.updated", tid), ("task-updates", "task.updated", uid)]
+
+    services.task_complete(task=t, now=NOW)
+    completed = drain()
+    assert completed[:2] == [
+        ("task-events", "task.completed", tid),
+        ("task-updates", "task.completed", uid),
+    ]
+    nxt = t.spawned_next
+    assert completed[2:] == [
+        ("task-events", "task.created", str(nxt.pk)),
+        ("task-updates", "task.created", uid),
+    ]
+
+    services.task_reopen(task=t, now=NOW)
+    assert drain() == [
+        ("task-events", "task.reopened", tid),
+        ("task-updates", "task.reopened", uid),
+    ]
+
+    services.task_stop_series(task=nxt, now=NOW)
+    assert drain() == [
+        ("task-events", "task.updated", str(nxt.pk)),
+        ("task-updates", "task.updated", uid),
+    ]
+
+    services.task_delete(task=t, now=NOW)
+    assert drain() == [("task-events", "task.deleted", tid), ("task-updates", "task.deleted", uid)]
+
+
+def test_deleted_event_carries_the_id_of_the_deleted_task(user):
+    task = services.task_create(user=user, title="Gone", now=NOW)
+    task_id = task.pk
+    OutboxEvent.objects.all().delete()
+
+    services.task_delete(task=task)
+
+    event = OutboxEvent.objects.get(topic="task-events")
+    assert event.envelope["data"]["task_id"] == task_id
+    assert event.key == str(task_id)
+
+
+def test_failed_operation_emits_nothing(user):
+    with pytest.raises(Exception):  # noqa: B017, PT011 - any validation error
+        services.task_create(user=user, title="", now=NOW)
+
+    assert not OutboxEvent.objects.exists()
+
+
+def test_scan_fires_due_reminders_with_notification_and_event(user):
+    task = services.task_create(
+        user=user, title="Call mom", due=NOW + timedelta(minutes=10), reminders=[], now=NOW
+    )
+    due = services.reminder_add(task=task, fire_at=NOW + timedelta(minutes=1), now=NOW)
+    later = services.reminder_add(task=task, fire_at=NOW + timedelta(minutes=5), now=NOW)
+    drain()
+
+    result = services.reminders_fire_due(now=NOW + timedelta(minutes=1, seconds=3))
+
+    assert result == services.ScanResult(fired=1, missed=0)
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert (due.status, later.status) == ("fired", "pending")
+    assert due.notification.title == "Call mom"
+    events = OutboxEvent.objects.filter(topic="reminders")
+    assert [e.type for e in events] == ["reminder.due"]
+    data = events[0].envelope["data"]
+    assert data["reminder_id"] == due.pk
+    assert data["notification_id"] == due.notification.pk
+    assert data["task_id"] == task.pk
+
+
+def test_scan_marks_stale_reminders_missed_without_a_notification(user, settings):
+    settings.REMINDER_LATENESS_CUTOFF_MINUTES = 60
+    task = services.task_create(user=user, title="Old", due=NOW + timedelta(hours=3), now=NOW)
+    stale = services.reminder_add(task=task, fire_at=NOW + timedelta(minutes=1), now=NOW)
+    drain()
+
+    result = services.reminders_fire_due(now=NOW + timedelta(hours=2))
+
+    stale.refresh_from_db()
+    assert result == services.ScanResult(fired=0, missed=1)
+    assert stale.status == "missed"
+    assert not Notification.objects.filter(reminder=stale).exists()
+    assert [e.type for e in OutboxEvent.objects.filter(topic="reminders")] == ["reminder.missed"]
+
+
+def test_scan_never_fires_reminders_of_completed_tasks(user):
+    task = services.task_create(
+        user=user, title="Done", due=NOW + timedelta(hours=1), reminders=[], now=NOW
+    )
+    reminder = services.reminder_add(task=task, fire_at=NOW + timedelta(minutes=1), now=NOW)
+    services.task_complete(task=task, now=NOW)
+
+    result = services.reminders_fire_due(now=NOW + timedelta(minutes=2))
+
+    reminder.refresh_from_db()
+    assert result.fired == 0
+    assert reminder.status == "cancelled"
+
+
+def test_scan_works_through_several_batches(user):
+    task = services.task_create(
+        user=user, title="Many", due=NOW + timedelta(hours=1), reminders=[], now=NOW
+    )
+    for minutes in range(1, 8):
+        services.reminder_add(task=task, fire_at=NOW + timedelta(minutes=minutes), now=NOW)
+
+    result = services.reminders_fire_due(now=NOW + timedelta(minutes=10), batch_size=3)
+
+    assert result.fired == 7
+    assert not task.reminders.filter(status="pending").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_scans_fire_each_reminder_once(user):
+    import threading
+
+    from django.db import connection
+
+    for n in range(4):
+        task = services.task_create(
+            user=user, title=f"Race {n}", due=NOW + timedelta(hours=1), reminders=[], now=NOW
+        )
+        for second in range(10):
+            services.reminder_add(
+                task=task, fire_at=NOW + timedelta(minutes=1, seconds=second), now=NOW
+            )
+    barrier = threading.Barrier(2)
+    results: list[services.ScanResult] = []
+
+    def scan() -> None:
+        barrier.wait()
+        try:
+            results.append(
+                services.reminders_fire_due(now=NOW + timedelta(minutes=2), batch_size=5)
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sum(r.fired for r in results) == 40
+    assert Notification.objects.count() == 40
+    assert OutboxEvent.objects.filter(topic="reminders", type="reminder.due").count() == 40
