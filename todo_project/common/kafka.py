@@ -4,6 +4,7 @@ Works unchanged against a local PLAINTEXT broker and Redpanda Cloud (SASL_SSL + 
 set KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD.
 """
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,8 @@ def client_config() -> dict[str, Any]:
         "bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS,
         "security.protocol": settings.KAFKA_SECURITY_PROTOCOL,
         "client.id": settings.KAFKA_CLIENT_ID,
+        # librdkafka's own log lines go through Python logging instead of raw stderr.
+        "logger": logging.getLogger("librdkafka"),
     }
     if settings.KAFKA_SASL_MECHANISM:
         config.update(

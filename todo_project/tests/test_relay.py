@@ -1,0 +1,152 @@
+"""The outbox relay against a real broker: order, outage, crash."""
+
+import threading
+import time
+from collections import defaultdict
+from datetime import datetime
+
+import pytest
+from django.core.management import call_command
+
+from tasks_app import services
+from tasks_app.tests.factories import UserFactory
+from todo_project.common.models import OutboxEvent
+from todo_project.common.relay import Relay
+from todo_project.testing.events import read_topic
+from todo_project.testing.processes import manage
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def drain_with(relay: Relay) -> None:
+    while relay.publish_batch():
+        pass
+
+
+@pytest.mark.django_db
+def test_every_service_operation_arrives_on_its_topic_with_a_valid_envelope(kafka):
+    user = UserFactory(timezone="Europe/Berlin")
+    task = services.task_create(
+        user=user,
+        title="Daily",
+        due=datetime(2030, 3, 6, 9, 0),
+        recurrence_spec=services.RecurrenceInput("FREQ=DAILY"),
+        reminders=[{"offset_minutes": 10}],
+    )
+    services.task_update(task=task, title="Daily sync")
+    reminder = task.reminders.get()
+    services.reminder_snooze(reminder=reminder, minutes=5)
+    services.task_complete(task=task)
+    services.task_reopen(task=task)
+    services.task_delete(task=task)
+    outbox = {
+        topic: list(OutboxEvent.objects.filter(topic=topic).order_by("id"))
+        for topic in ("task-events", "reminders", "task-updates")
+    }
+
+    drain_with(Relay(stop=threading.Event()))
+
+    for topic, rows in outbox.items():
+        received = read_topic(topic, expected=len(rows))
+        assert [m["envelope"]["id"] for m in received] == [str(r.event_id) for r in rows]
+        for message, row in zip(received, rows, strict=True):
+            envelope = message["envelope"]
+            assert message["key"] == row.key
+            assert envelope["type"] == row.type
+            assert envelope["specversion"] == "1.0"
+            assert {"id", "source", "type", "time", "subject", "data"} <= set(envelope)
+            assert envelope["data"]["schema_version"] == 1
+    assert [m["envelope"]["type"] for m in read_topic("task-events", expected=6)] == [
+        "task.created",
+        "task.updated",
+        "task.completed",
+        "task.created",  # the next occurrence
+        "task.reopened",
+        "task.deleted",
+    ]
+    assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_succeed_while_the_broker_is_down_and_all_events_arrive_after(kafka, client_for):
+    user = UserFactory()
+    client = client_for(user)
+    kafka.stop()
+    try:
+        task_ids = []
+        for n in range(50):
+            response = client.post("/api/tasks/", {"title": f"task {n}"}, format="json")
+            assert response.status_code == 201
+            task_ids.append(response.json()["id"])
+        for round_ in range(1, 4):
+            for task_id in task_ids:
+                response = client.patch(
+                    f"/api/tasks/{task_id}/", {"title": f"r{round_}"}, format="json"
+                )
+                assert response.status_code == 200
+    finally:
+        stop = threading.Event()
+        relay = Relay(stop=stop)
+        thread = threading.Thread(target=relay.run, daemon=True)
+        thread.start()  # the broker is still down: the relay backs off
+        time.sleep(1.0)
+        kafka.restart()
+        call_command("kafka_topics")  # the in-memory broker lost its topics
+    try:
+        expected = list(OutboxEvent.objects.filter(topic="task-events").order_by("id"))
+        assert len(expected) == 200
+        assert wait_until(
+            lambda: not OutboxEvent.objects.filter(published_at__isnull=True).exists(), 60
+        )
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+    received = read_topic("task-events", expected=200)
+    ids = [m["envelope"]["id"] for m in received]
+    assert set(ids) == {str(e.event_id) for e in expected}
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for message in received:
+        by_key[message["key"]].append(message["envelope"]["type"])
+    assert all(
+        types == ["task.created", "task.updated", "task.updated", "task.updated"]
+        for types in by_key.values()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_relay_killed_mid_batch_loses_nothing_and_duplicates_keep_their_id(kafka, tmp_path):
+    user = UserFactory()
+    for n in range(600):
+        services.task_create(user=user, title=f"t{n}")
+    total = OutboxEvent.objects.filter(topic="task-events").count()
+    log = tmp_path / "relay.log"
+
+    relay = manage("relay_outbox", "--batch-size", "20", log_path=log).start()
+    try:
+        assert wait_until(lambda: OutboxEvent.objects.exclude(published_at=None).count() > 100, 60)
+        relay.kill()
+        published_at_kill = OutboxEvent.objects.exclude(published_at=None).count()
+        assert published_at_kill < OutboxEvent.objects.count(), "the kill came too late to test"
+        relay = manage("relay_outbox", "--batch-size", "20", log_path=log).start()
+        assert wait_until(lambda: not OutboxEvent.objects.filter(published_at=None).exists(), 90)
+        assert relay.stop() == 0  # SIGTERM: a clean exit
+    finally:
+        relay.kill()
+
+    received = read_topic("task-events", expected=total, settle=3)
+    ids = [m["envelope"]["id"] for m in received]
+    expected_ids = {
+        str(e)
+        for e in OutboxEvent.objects.filter(topic="task-events").values_list("event_id", flat=True)
+    }
+    assert set(ids) == expected_ids  # nothing lost, nothing unknown
+    duplicates = len(ids) - len(set(ids))
+    print(f"relay kill -9: {total} events, {duplicates} re-published with the same id")
