@@ -469,9 +469,10 @@ def task_update(
 
 @transaction.atomic
 def task_complete(*, task: Task, now: datetime | None = None) -> Task:
-    """Complete a task (idempotent), cancel its pending reminders, and schedule what follows.
+    """Complete a task (idempotent) and cancel its pending reminders.
 
-    For an occurrence of a recurring series the next occurrence is created.
+    For an occurrence of a recurring series, the `task.completed` event leads to the next
+    occurrence (tasks_app.handlers → Celery → task_spawn_next_occurrence).
     """
     now = now or dj_timezone.now()
     task = Task.objects.select_for_update().get(pk=task.pk)
@@ -480,9 +481,8 @@ def task_complete(*, task: Task, now: datetime | None = None) -> Task:
     task.completed_at = now
     task.save(update_fields=["completed_at", "updated_at"])
     _cancel_pending_reminders(task)
+    # For a recurring task, the `task.completed` consumer enqueues the next occurrence.
     events.emit_task_event(task, events.TASK_COMPLETED)
-    if task.series_id is not None:
-        task_spawn_next_occurrence(task=task)
     return task
 
 

@@ -6,6 +6,7 @@ from tasks_app import services
 from tasks_app.models import Task
 from tasks_app.services import RecurrenceInput
 from tasks_app.tests.factories import UserFactory
+from todo_project.testing.events import dispatch_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,7 @@ def test_complete_action_goes_through_the_service(admin_client, task):
     assert response.status_code == 200
     task.refresh_from_db()
     assert task.completed_at is not None
+    dispatch_outbox()
     assert Task.objects.filter(spawned_from=task).exists()  # next occurrence, as via the API
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tasks_app.models import Reminder, Series, Task, User
+from todo_project.testing.events import dispatch_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -484,6 +485,7 @@ def test_complete_creates_the_next_occurrence_and_reopen_restores(auth_client, u
 
     completed = auth_client.post(f"/api/tasks/{task.pk}/complete/").json()
     again = auth_client.post(f"/api/tasks/{task.pk}/complete/")
+    dispatch_outbox()  # task.completed → consumer → next occurrence
     open_tasks = auth_client.get("/api/tasks/?status=open").json()["results"]
 
     assert completed["completed"] is True

@@ -11,6 +11,7 @@ from tasks_app.models import Reminder, Task
 from tasks_app.services import RecurrenceInput
 from tasks_app.tests.factories import UserFactory
 from todo_project.common.errors import ApplicationError
+from todo_project.testing.events import dispatch_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,12 @@ NOW = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
 @pytest.fixture
 def ny_user():
     return UserFactory(timezone="America/New_York")
+
+
+def complete(task, now):
+    """Complete, then let the `task.completed` event run its handler (as the consumer would)."""
+    services.task_complete(task=task, now=now)
+    dispatch_outbox()
 
 
 def recurring(user, rule, due, anchor="due", **fields):
@@ -57,7 +64,7 @@ def test_spawn_copies_fields_and_relative_reminders_only(ny_user):
         reminders=[{"offset_minutes": 30}, {"fire_at": datetime(2026, 3, 6, 12, 0, tzinfo=UTC)}],
     )
 
-    services.task_complete(task=task, now=NOW)
+    complete(task, NOW)
     nxt = task.spawned_next
 
     assert (nxt.title, nxt.description, nxt.priority) == ("Timesheet", "Submit hours", "medium")
@@ -72,7 +79,7 @@ def test_completing_an_overdue_daily_task_skips_past_occurrences(ny_user):
     task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 1, 9, 0))
     completed_at = datetime(2026, 3, 5, 20, 0, tzinfo=UTC)  # 15:00 local on March 5
 
-    services.task_complete(task=task, now=completed_at)
+    complete(task, completed_at)
 
     assert task.spawned_next.due_at == datetime(2026, 3, 6, 14, 0, tzinfo=UTC)
 
@@ -80,7 +87,7 @@ def test_completing_an_overdue_daily_task_skips_past_occurrences(ny_user):
 def test_completion_anchor_counts_from_the_completion(ny_user):
     task = recurring(ny_user, "FREQ=DAILY;INTERVAL=3", datetime(2026, 3, 6, 9, 0), "completion")
 
-    services.task_complete(task=task, now=datetime(2026, 3, 10, 22, 0, tzinfo=UTC))
+    complete(task, datetime(2026, 3, 10, 22, 0, tzinfo=UTC))
 
     # Completed on March 10 (local): next is March 13 at the series' 09:00.
     assert task.spawned_next.due_at == datetime(2026, 3, 13, 13, 0, tzinfo=UTC)
@@ -89,9 +96,9 @@ def test_completion_anchor_counts_from_the_completion(ny_user):
 def test_count_ends_the_series(ny_user):
     task = recurring(ny_user, "FREQ=DAILY;COUNT=2", datetime(2026, 3, 6, 9, 0))
 
-    services.task_complete(task=task, now=NOW)
+    complete(task, NOW)
     second = task.spawned_next
-    services.task_complete(task=second, now=NOW + timedelta(days=1))
+    complete(second, NOW + timedelta(days=1))
 
     assert services.task_spawn_next_occurrence(task=second) is None
     assert Task.objects.filter(series=task.series).count() == 2
@@ -101,7 +108,7 @@ def test_stopped_series_spawns_nothing(ny_user):
     task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0))
 
     services.task_stop_series(task=task, now=NOW)
-    services.task_complete(task=task, now=NOW)
+    complete(task, NOW)
 
     assert Task.objects.count() == 1
 
@@ -243,9 +250,9 @@ def test_recurring_due_snaps_to_the_first_occurrence(ny_user):
 def test_every_day_at_0230_on_the_spring_forward_day_fires_at_0330(ny_user):
     task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 7, 2, 30))
 
-    services.task_complete(task=task, now=datetime(2026, 3, 7, 8, 0, tzinfo=UTC))
+    complete(task, datetime(2026, 3, 7, 8, 0, tzinfo=UTC))
     on_dst_day = task.spawned_next
-    services.task_complete(task=on_dst_day, now=datetime(2026, 3, 8, 8, 0, tzinfo=UTC))
+    complete(on_dst_day, datetime(2026, 3, 8, 8, 0, tzinfo=UTC))
 
     assert on_dst_day.due_at == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
     assert on_dst_day.spawned_next.due_at == datetime(2026, 3, 9, 6, 30, tzinfo=UTC)  # 02:30 EDT

@@ -1,6 +1,7 @@
 """Test settings. The root conftest points the default database at a throwaway PostgreSQL."""
 
 from .base import *  # noqa: F403
+from .base import env
 
 SECRET_KEY = "test-only-not-a-secret"
 DEBUG = False
@@ -11,3 +12,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Unit tests run Celery tasks inline; tests of real workers start them with this set to false.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

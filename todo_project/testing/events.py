@@ -39,14 +39,48 @@ def read_topic(
                 if message.error().code() == KafkaError._PARTITION_EOF:
                     continue
                 raise RuntimeError(str(message.error()))
+            try:
+                envelope = json.loads(message.value())
+            except ValueError:
+                envelope = None  # not JSON (e.g. a malformed message in a dead-letter topic)
             out.append(
                 {
                     "key": message.key().decode() if message.key() else None,
                     "partition": message.partition(),
                     "offset": message.offset(),
-                    "envelope": json.loads(message.value()),
+                    "envelope": envelope,
+                    "value": message.value(),
+                    "headers": dict(message.headers() or []),
                 }
             )
     finally:
         consumer.close()
     return out
+
+
+def dispatch_outbox() -> int:
+    """Deliver pending outbox events straight to the registered handlers, in order, in-process.
+
+    Stands in for relay → broker → consumer in unit tests (with Celery eager), so a test can
+    follow an event-driven effect (e.g. the next occurrence after a completion) without
+    processes. Returns the number of events handled. Tests of the real path use the broker.
+    """
+    from django.utils import timezone
+
+    from todo_project.common.consumers import REGISTRY, autodiscover, handle_once
+    from todo_project.common.models import OutboxEvent
+
+    autodiscover()
+    handled = 0
+    while True:
+        pending = list(OutboxEvent.objects.filter(published_at__isnull=True).order_by("id"))
+        if not pending:
+            return handled
+        for event in pending:
+            for handler_set in REGISTRY.values():
+                funcs = handler_set.handlers.get(event.type, [])
+                if event.topic in handler_set.topics and funcs:
+                    handle_once(handler_set.group, event.envelope, funcs)
+                    handled += 1
+            event.published_at = timezone.now()
+            event.save(update_fields=["published_at"])

@@ -1,0 +1,35 @@
+"""The Celery app: Redpanda (Kafka API) as broker through the project's reliable transport.
+
+JSON only; late acks (a task runs at least once: every task is idempotent); no results stored
+(tasks write their outcome to the database, which is what callers read); no ETA/countdown
+anywhere, since the broker cannot hold delayed work durably (see common/safekafka/README.md).
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings.local")
+
+app = Celery("todo")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _broker_from_kafka_settings(sender: Celery, **kwargs: object) -> None:
+    from django.conf import settings
+
+    from todo_project.common import kafka
+    from todo_project.common.safekafka import transport_options
+
+    if sender.conf.broker_url and not sender.conf.broker_url.startswith("safekafka"):
+        return  # an explicit non-Kafka broker (e.g. memory:// in unit tests)
+    common = {k: v for k, v in kafka.client_config().items() if k != "logger"}
+    sender.conf.broker_transport_options = transport_options(
+        common,
+        topic_prefix=f"{settings.KAFKA_TOPIC_PREFIX}celery.",
+        num_partitions=settings.CELERY_QUEUE_PARTITIONS,
+        publish_timeout=settings.CELERY_PUBLISH_TIMEOUT_SECONDS,
+        heartbeat_file=settings.CELERY_WORKER_HEARTBEAT_FILE or None,
+    )

@@ -1,0 +1,139 @@
+"""The consumer framework against a real broker: dedupe, retries, dead letters, shutdown."""
+
+import json
+import threading
+import time
+from datetime import datetime
+
+import pytest
+from confluent_kafka import Producer
+
+from tasks_app import services
+from tasks_app.models import Task
+from tasks_app.tests.factories import UserFactory
+from todo_project.common import kafka as kafka_config
+from todo_project.common.consumers import REGISTRY, GroupConsumer, HandlerSet, autodiscover
+from todo_project.common.models import OutboxEvent, ProcessedEvent
+from todo_project.common.relay import Relay
+from todo_project.testing.events import read_topic
+
+
+def wait_until(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+def run_in_thread(consumer: GroupConsumer) -> threading.Thread:
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    return thread
+
+
+def publish_raw(logical: str, values: list[bytes], key: bytes = b"k") -> None:
+    producer = Producer(kafka_config.producer_config())
+    for value in values:
+        producer.produce(kafka_config.topic_name(logical), key=key, value=value)
+    assert producer.flush(10) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_task_completed_delivered_twice_makes_one_next_occurrence(kafka):
+    autodiscover()
+    user = UserFactory()
+    task = services.task_create(
+        user=user,
+        title="Daily",
+        due=datetime(2030, 1, 1, 9, 0),
+        recurrence_spec=services.RecurrenceInput("FREQ=DAILY"),
+    )
+    services.task_complete(task=task)
+    completed = OutboxEvent.objects.get(topic="task-events", type="task.completed")
+    relay = Relay(stop=threading.Event())
+    while relay.publish_batch():
+        pass
+    publish_raw(
+        "task-events", [json.dumps(completed.envelope).encode()], key=completed.key.encode()
+    )
+    stop = threading.Event()
+    consumer = GroupConsumer(REGISTRY["recurrence"], stop=stop)
+    thread = run_in_thread(consumer)
+    try:
+        assert wait_until(lambda: Task.objects.filter(spawned_from=task).exists(), 30)
+        assert wait_until(lambda: consumer.handled >= 1 and thread.is_alive(), 5)
+        time.sleep(2)  # give the duplicate its chance to be (wrongly) handled
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+    assert Task.objects.filter(series=task.series).count() == 2
+    assert consumer.handled == 1  # the duplicate was recognised by its event id
+    assert (
+        ProcessedEvent.objects.filter(group="recurrence", event_id=completed.event_id).count() == 1
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_event_is_retried_then_dead_lettered_and_the_stream_goes_on(kafka):
+    calls: list[str] = []
+
+    def flaky(envelope):
+        calls.append(envelope["id"])
+        if envelope["data"]["poison"]:
+            raise RuntimeError("cannot handle this one")
+
+    handler_set = HandlerSet("test-dlq", {"task-events"}, {"test.event": [flaky]})
+    events = [
+        {
+            "id": f"00000000-0000-0000-0000-00000000000{n}",
+            "type": "test.event",
+            "data": {"poison": n == 1},
+        }
+        for n in range(3)
+    ]
+    publish_raw("task-events", [json.dumps(e).encode() for e in events])
+    publish_raw("task-events", [b"not json at all"])
+    stop = threading.Event()
+    consumer = GroupConsumer(handler_set, stop=stop, max_attempts=3, retry_base_seconds=0.05)
+    thread = run_in_thread(consumer)
+    try:
+        assert wait_until(lambda: consumer.dead_lettered == 2, 30)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+    assert calls.count(events[1]["id"]) == 3  # retried, then given up
+    assert consumer.handled == 2  # the good events before and after it
+    dead = read_topic("task-events.dlq", expected=2, settle=1)
+    assert [m["envelope"] for m in dead] == [events[1], None]
+    assert dead[1]["value"] == b"not json at all"
+    assert dead[0]["headers"]["dlq-group"] == b"test-dlq"
+    assert b"cannot handle this one" in dead[0]["headers"]["dlq-reason"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restarted_consumer_resumes_after_the_last_committed_event(kafka):
+    seen: list[str] = []
+    handler_set = HandlerSet(
+        "test-resume", {"task-events"}, {"test.event": [lambda e: seen.append(e["id"])]}
+    )
+    ids = [f"00000000-0000-0000-0000-0000000001{n:02d}" for n in range(10)]
+
+    for batch in (ids[:5], ids[5:]):
+        publish_raw(
+            "task-events",
+            [json.dumps({"id": i, "type": "test.event", "data": {}}).encode() for i in batch],
+        )
+        stop = threading.Event()
+        consumer = GroupConsumer(handler_set, stop=stop)
+        thread = run_in_thread(consumer)
+        try:
+            assert wait_until(lambda b=batch: set(b) <= set(seen), 30), seen
+        finally:
+            stop.set()  # SIGTERM path: finish the current event, commit, leave the group
+            thread.join(timeout=30)
+
+    assert seen == ids  # no event handled twice, none skipped
