@@ -18,11 +18,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-## Run the whole system locally on embedded defaults (SQLite), served on http://$(HOST):$(PORT)/
+## Run the whole system locally on embedded defaults (SQLite, the bundled broker, every process)
 run: $(VENV)/.installed-runtime
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_periodic_tasks
 	$(PY) manage.py create_demo_user
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	PATH="$(abspath $(VENV))/bin:$$PATH" WEB_HOST=$(HOST) WEB_PORT=$(PORT) $(VENV)/bin/honcho start
 
 ## Run the test suite (starts its own PostgreSQL)
 test: $(VENV)/.installed-dev

@@ -100,3 +100,11 @@ def manage(*args: str, log_path: Path, **env: str) -> ManagedProcess:
     return ManagedProcess(
         [sys.executable, "manage.py", *args], log_path=log_path, env=child_env(**env)
     )
+
+
+def celery(*args: str, log_path: Path, **env: str) -> ManagedProcess:
+    return ManagedProcess(
+        [sys.executable, "-m", "celery", "-A", "todo_project", *args],
+        log_path=log_path,
+        env=child_env(CELERY_TASK_ALWAYS_EAGER="false", **env),
+    )

@@ -1,3 +1,5 @@
+import time
+
 from confluent_kafka.admin import AdminClient, NewTopic
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -10,13 +12,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--timeout", type=float, default=30.0)
+        parser.add_argument(
+            "--wait", type=float, default=0.0, help="Seconds to wait for the broker to come up."
+        )
 
-    def handle(self, *args, timeout: float, **options) -> None:
+    def handle(self, *args, timeout: float, wait: float, **options) -> None:
         admin = AdminClient(kafka.client_config())
-        try:
-            existing = set(admin.list_topics(timeout=timeout).topics)
-        except Exception as exc:
-            raise CommandError(f"cannot reach the broker: {exc}") from exc
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                existing = set(admin.list_topics(timeout=min(timeout, 5.0)).topics)
+                break
+            except Exception as exc:
+                if time.monotonic() >= deadline:
+                    raise CommandError(f"cannot reach the broker: {exc}") from exc
+                time.sleep(1.0)
         config = {"retention.ms": str(settings.KAFKA_TOPIC_RETENTION_MS)}
         wanted = [name for t in kafka.TOPICS for name in (kafka.topic_name(t), kafka.dlq_name(t))]
         missing = [
