@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from todo_project.common import kafka
-from todo_project.common.outbox import emit
+from todo_project.common.outbox import Event, emit_many
 
 from .models import Reminder, Task
 
@@ -51,8 +51,8 @@ def reminder_data(reminder: Reminder) -> dict[str, Any]:
     }
 
 
-def _user_update(*, user_id: int, type: str, task_id: int, data: dict[str, Any]) -> None:
-    emit(
+def _user_update(*, user_id: int, type: str, task_id: int, data: dict[str, Any]) -> Event:
+    return Event(
         topic=kafka.TASK_UPDATES,
         key=user_id,
         type=type,
@@ -66,28 +66,38 @@ def emit_task_event(task: Task, type: str, *, task_id: int | None = None) -> Non
     data = task_data(task)
     if task_id is not None:
         data["task_id"] = task_id
-    emit(
-        topic=kafka.TASK_EVENTS,
-        key=data["task_id"],
-        type=type,
-        subject=f"tasks/{data['task_id']}",
-        data=data,
+    emit_many(
+        [
+            Event(
+                topic=kafka.TASK_EVENTS,
+                key=data["task_id"],
+                type=type,
+                subject=f"tasks/{data['task_id']}",
+                data=data,
+            ),
+            _user_update(user_id=task.user_id, type=type, task_id=data["task_id"], data={}),
+        ]
     )
-    _user_update(user_id=task.user_id, type=type, task_id=data["task_id"], data={})
+
+
+def reminder_events(reminder: Reminder, type: str, **extra: Any) -> list[Event]:
+    data = {**reminder_data(reminder), **extra}
+    return [
+        Event(
+            topic=kafka.REMINDERS,
+            key=reminder.task_id,
+            type=type,
+            subject=f"reminders/{reminder.pk}",
+            data=data,
+        ),
+        _user_update(
+            user_id=data["user_id"],
+            type=type,
+            task_id=reminder.task_id,
+            data={"reminder_id": reminder.pk},
+        ),
+    ]
 
 
 def emit_reminder_event(reminder: Reminder, type: str, **extra: Any) -> None:
-    data = {**reminder_data(reminder), **extra}
-    emit(
-        topic=kafka.REMINDERS,
-        key=reminder.task_id,
-        type=type,
-        subject=f"reminders/{reminder.pk}",
-        data=data,
-    )
-    _user_update(
-        user_id=data["user_id"],
-        type=type,
-        task_id=reminder.task_id,
-        data={"reminder_id": reminder.pk},
-    )
+    emit_many(reminder_events(reminder, type, **extra))

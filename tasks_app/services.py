@@ -639,7 +639,8 @@ def reminders_fire_due(*, now: datetime | None = None, batch_size: int | None = 
 def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[ScanResult, int]:
     from django.db import connection
 
-    from notifications_app.services import notification_create_for_reminder
+    from notifications_app.services import notifications_create_for_reminders
+    from todo_project.common.outbox import emit_many
 
     locks = connection.features.has_select_for_update_skip_locked
     due = (
@@ -652,30 +653,30 @@ def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[Sc
     if locks:
         due = due.select_for_update(skip_locked=True, of=("self",))
     rows = list(due[:batch_size])
-    fired = missed = 0
+    fired: list[Reminder] = []
+    missed: list[Reminder] = []
     for reminder in rows:
-        status = ReminderStatus.MISSED if reminder.fire_at < cutoff else ReminderStatus.FIRED
+        late = reminder.fire_at < cutoff
+        reminder.status = ReminderStatus.MISSED if late else ReminderStatus.FIRED
+        reminder.fired_at = None if late else now
         if not locks:
             claimed = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.PENDING).update(
-                status=status, fired_at=now if status == ReminderStatus.FIRED else None
+                status=reminder.status, fired_at=reminder.fired_at
             )
             if not claimed:
                 continue  # another scan took it first
-        reminder.status = status
-        if status == ReminderStatus.MISSED:
-            missed += 1
-            events.emit_reminder_event(reminder, events.REMINDER_MISSED)
-            continue
-        fired += 1
-        reminder.fired_at = now
-        notification = notification_create_for_reminder(reminder=reminder)
-        events.emit_reminder_event(
+        (missed if late else fired).append(reminder)
+    if locks and rows:
+        Reminder.objects.bulk_update(rows, ["status", "fired_at"])
+    notifications = notifications_create_for_reminders(reminders=fired)
+    outgoing = [e for r in missed for e in events.reminder_events(r, events.REMINDER_MISSED)]
+    for reminder, notification in zip(fired, notifications, strict=True):
+        outgoing += events.reminder_events(
             reminder,
             events.REMINDER_DUE,
             notification_id=notification.pk,
             title=reminder.task.title,
             due_at=events.iso(reminder.task.due_at),
         )
-    if locks and rows:
-        Reminder.objects.bulk_update(rows, ["status", "fired_at"])
-    return ScanResult(fired, missed), len(rows)
+    emit_many(outgoing)
+    return ScanResult(len(fired), len(missed)), len(rows)
