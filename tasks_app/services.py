@@ -666,8 +666,13 @@ def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[Sc
             if not claimed:
                 continue  # another scan took it first
         (missed if late else fired).append(reminder)
-    if locks and rows:
-        Reminder.objects.bulk_update(rows, ["status", "fired_at"])
+    if locks:  # two set-based UPDATEs; bulk_update's per-row CASE costs more than the scan
+        Reminder.objects.filter(pk__in=[r.pk for r in fired]).update(
+            status=ReminderStatus.FIRED, fired_at=now
+        )
+        Reminder.objects.filter(pk__in=[r.pk for r in missed]).update(
+            status=ReminderStatus.MISSED
+        )
     notifications = notifications_create_for_reminders(reminders=fired)
     outgoing = [e for r in missed for e in events.reminder_events(r, events.REMINDER_MISSED)]
     for reminder, notification in zip(fired, notifications, strict=True):

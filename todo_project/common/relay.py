@@ -45,12 +45,14 @@ class Relay:
         batch_size: int | None = None,
         poll_seconds: float | None = None,
         heartbeat_file: Path | None = None,
+        pages: int = 10,
         producer_factory: Callable[[], Producer] | None = None,
     ) -> None:
         self.stop = stop
         self.batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
         self.poll_seconds = poll_seconds or settings.OUTBOX_POLL_SECONDS
         self.heartbeat_file = heartbeat_file
+        self.pages = pages
         self._producer_factory = producer_factory or self._default_producer
         self._producer: Producer | None = None
         self._fatal = False
@@ -89,7 +91,7 @@ class Relay:
                 sent = self.publish_batch()
                 backoff = 0.0
                 self._maybe_prune()
-                if sent >= self.batch_size:
+                if sent >= self.batch_size * self.pages:
                     continue  # a backlog: drain it without waiting
             except DeliveryFailed as exc:
                 backoff = min(MAX_BACKOFF_SECONDS, max(0.25, backoff * 2))
@@ -107,35 +109,48 @@ class Relay:
         self._close()
 
     def publish_batch(self) -> int:
-        """Publish one batch of pending rows; return how many were acknowledged."""
+        """Publish pending rows, up to `pages` pages of `batch_size`; return how many were acked.
+
+        Pages are produced back to back, so reading the next page overlaps the broker's work on
+        the previous one, and one wait for acknowledgements covers them all.
+        """
         # The envelope is read as stored text: no parse-and-dump round trip per event.
-        rows = list(
+        pending = (
             OutboxEvent.objects.filter(published_at__isnull=True)
             .order_by("id")
             .annotate(raw=Cast("envelope", output_field=TextField()))
-            .values_list("id", "topic", "key", "raw")[: self.batch_size]
+            .values_list("id", "topic", "key", "raw")
         )
-        if not rows:
-            return 0
         outcomes: dict[int, KafkaError | None] = {}
         producer = self.producer
-        for row_id, topic, key, raw in rows:
+        rows: list[tuple[int, str, str, str]] = []
+        cursor = 0
+        for _ in range(self.pages):
+            page = list(pending.filter(id__gt=cursor)[: self.batch_size])
+            for row_id, topic, key, raw in page:
 
-            def report(err: KafkaError | None, _msg: Any, row_id: int = row_id) -> None:
-                outcomes[row_id] = err
+                def report(err: KafkaError | None, _msg: Any, row_id: int = row_id) -> None:
+                    outcomes[row_id] = err
 
-            while True:
-                try:
-                    producer.produce(
-                        kafka.topic_name(topic),
-                        key=key.encode(),
-                        value=raw.encode(),
-                        headers=[("content-type", b"application/cloudevents+json")],
-                        on_delivery=report,
-                    )
-                    break
-                except BufferError:  # librdkafka's queue is full: let it drain
-                    producer.poll(0.05)
+                while True:
+                    try:
+                        producer.produce(
+                            kafka.topic_name(topic),
+                            key=key.encode(),
+                            value=raw.encode(),
+                            headers=[("content-type", b"application/cloudevents+json")],
+                            on_delivery=report,
+                        )
+                        break
+                    except BufferError:  # librdkafka's queue is full: let it drain
+                        producer.poll(0.05)
+            rows += page
+            if len(page) < self.batch_size:
+                break
+            cursor = page[-1][0]
+            producer.poll(0)
+        if not rows:
+            return 0
         # Wait for every delivery report (bounded by message.timeout.ms), so nothing from this
         # batch is still queued in librdkafka when the next batch re-reads the outbox.
         while len(producer) > 0 and not self.stop.is_set():
@@ -149,11 +164,24 @@ class Relay:
                 break
             acked.append(row_id)
         if acked:
-            OutboxEvent.objects.filter(pk__in=acked).update(published_at=timezone.now())
+            self._mark_published(acked)
             self.published += len(acked)
         if len(acked) < len(rows):
             raise DeliveryFailed(str(failure) if failure else "delivery not confirmed")
         return len(acked)
+
+    @staticmethod
+    def _mark_published(ids: list[int]) -> None:
+        if connection.vendor == "postgresql":
+            # One array parameter instead of thousands of IN (...) placeholders.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {OutboxEvent._meta.db_table} SET published_at = %s "
+                    "WHERE id = ANY(%s::bigint[])",
+                    [timezone.now(), ids],
+                )
+        else:
+            OutboxEvent.objects.filter(pk__in=ids).update(published_at=timezone.now())
 
     # -------------------------------------------------------------- waking up
 
