@@ -7,6 +7,7 @@ from todo_project.common.health import healthz, readyz
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("tasks_app.urls")),
+    path("api/", include("notifications_app.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("healthz", healthz, name="healthz"),
