@@ -149,3 +149,6 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} @ {self.fire_at:%Y-%m-%d %H:%M}Z ({self.status})"
+
+
+from .chat.models import Conversation, Message  # noqa: E402,F401

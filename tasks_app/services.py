@@ -188,10 +188,27 @@ def series_recurrence(series: Series) -> recurrence.Recurrence:
     )
 
 
+def _wall_time(user: User, due: date | datetime) -> datetime:
+    """The local wall time a due value names. A naive value is kept as given, so a start that
+    falls in a daylight-saving gap (02:30) keeps its 02:30 for later occurrences."""
+    if isinstance(due, datetime):
+        if dj_timezone.is_naive(due):
+            return due
+        return due.astimezone(user_zone(user)).replace(tzinfo=None)
+    return datetime.combine(due, END_OF_DAY)
+
+
 def _create_series(
-    *, user: User, spec: RecurrenceInput, due_at: datetime | None
+    *,
+    user: User,
+    spec: RecurrenceInput,
+    due_at: datetime | None,
+    wall: datetime | None = None,
 ) -> tuple[Series, datetime]:
-    """Create a series whose first occurrence is the first one at or after `due_at`."""
+    """Create a series whose first occurrence is the first one at or after `due_at`.
+
+    `wall` is the local wall time of the start when the caller has it (see `_wall_time`).
+    """
     if due_at is None:
         raise field_error(
             "recurrence",
@@ -201,7 +218,7 @@ def _create_series(
     if spec.anchor not in Anchor.values:
         raise field_error("recurrence.anchor", "Anchor must be 'due' or 'completion'.")
     zone = user_zone(user)
-    local_start = due_at.astimezone(zone).replace(tzinfo=None)
+    local_start = wall or due_at.astimezone(zone).replace(tzinfo=None)
     try:
         rec = recurrence.build(spec.rule, dtstart=local_start, tz=zone, anchor=spec.anchor)
         first = recurrence.first_on_or_after(rec, when=due_at)
@@ -381,7 +398,12 @@ def task_create(
 
     series = None
     if recurrence_spec is not None:
-        series, due_at = _create_series(user=user, spec=recurrence_spec, due_at=due_at)
+        series, due_at = _create_series(
+            user=user,
+            spec=recurrence_spec,
+            due_at=due_at,
+            wall=_wall_time(user, due) if due is not None else None,
+        )
 
     task = Task.objects.create(
         user=user,
@@ -448,8 +470,9 @@ def task_update(
             _stop_series(task.series, now=now)
             task.series = None
         if recurrence_spec is not None:
+            wall = _wall_time(task.user, due) if due not in (UNSET, None) else None
             task.series, task.due_at = _create_series(
-                user=task.user, spec=recurrence_spec, due_at=task.due_at
+                user=task.user, spec=recurrence_spec, due_at=task.due_at, wall=wall
             )
             due_changed = True
     try:
@@ -670,9 +693,7 @@ def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[Sc
         Reminder.objects.filter(pk__in=[r.pk for r in fired]).update(
             status=ReminderStatus.FIRED, fired_at=now
         )
-        Reminder.objects.filter(pk__in=[r.pk for r in missed]).update(
-            status=ReminderStatus.MISSED
-        )
+        Reminder.objects.filter(pk__in=[r.pk for r in missed]).update(status=ReminderStatus.MISSED)
     notifications = notifications_create_for_reminders(reminders=fired)
     outgoing = [e for r in missed for e in events.reminder_events(r, events.REMINDER_MISSED)]
     for reminder, notification in zip(fired, notifications, strict=True):

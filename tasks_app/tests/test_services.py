@@ -256,3 +256,15 @@ def test_every_day_at_0230_on_the_spring_forward_day_fires_at_0330(ny_user):
 
     assert on_dst_day.due_at == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
     assert on_dst_day.spawned_next.due_at == datetime(2026, 3, 9, 6, 30, tzinfo=UTC)  # 02:30 EDT
+
+
+def test_a_series_starting_in_a_dst_gap_keeps_its_wall_time():
+    berlin = UserFactory(timezone="Europe/Berlin")
+    # 02:30 does not exist in Berlin on 2026-03-29: that occurrence fires at 03:30 CEST...
+    task = recurring(berlin, "FREQ=DAILY", datetime(2026, 3, 29, 2, 30))
+    assert task.due_at == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+    complete(task, datetime(2026, 3, 29, 2, 0, tzinfo=UTC))
+
+    # ...but the series stays at 02:30 local the next day.
+    assert task.spawned_next.due_at == datetime(2026, 3, 30, 0, 30, tzinfo=UTC)

@@ -1,0 +1,114 @@
+"""Plain-English text for tasks, times and reminders, in the user's own zone."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from tasks_app import services as task_services
+from tasks_app.models import Reminder, ReminderStatus, Task
+
+ALL_DAY_TIME = " at 23:59"  # how `recurrence.describe` renders an all-day series' wall time
+
+
+def day_text(day: date, today: date) -> str:
+    if day == today:
+        return "today"
+    if (day - today).days == 1:
+        return "tomorrow"
+    text = f"{day:%a, %b} {day.day}"
+    return text if day.year == today.year else f"{text}, {day.year}"
+
+
+def when_text(moment: datetime, *, all_day: bool, zone: ZoneInfo, now: datetime) -> str:
+    """ "tomorrow at 17:00", "Wed, Apr 1 at 09:00", "Fri, Mar 6" (all-day)."""
+    local = moment.astimezone(zone)
+    day = day_text(local.date(), now.astimezone(zone).date())
+    return day if all_day else f"{day} at {local:%H:%M}"
+
+
+def on_when(moment: datetime, *, all_day: bool, zone: ZoneInfo, now: datetime) -> str:
+    text = when_text(moment, all_day=all_day, zone=zone, now=now)
+    return text if text.startswith(("today", "tomorrow")) else f"on {text}"
+
+
+def duration_text(minutes: int) -> str:
+    if minutes == 0:
+        return "0 minutes"
+    parts = []
+    for size, unit in ((10080, "week"), (1440, "day"), (60, "hour"), (1, "minute")):
+        count, minutes = divmod(minutes, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
+    return " ".join(parts)
+
+
+def recurrence_text(task: Task) -> str | None:
+    series = task.series
+    if series is None or series.stopped_at is not None:
+        return None
+    text = task_services.recurrence_describe(series)
+    return text.replace(ALL_DAY_TIME, "") if task.all_day else text
+
+
+def reminder_text(reminder: Reminder, *, zone: ZoneInfo, now: datetime) -> str:
+    if reminder.offset_minutes is None:
+        return f"at {when_text(reminder.fire_at, all_day=False, zone=zone, now=now)}"
+    if reminder.offset_minutes == 0:
+        return "at the due time"
+    return f"{duration_text(reminder.offset_minutes)} before"
+
+
+def reminders_text(task: Task, *, zone: ZoneInfo, now: datetime) -> str | None:
+    pending = [r for r in task.reminders.all() if r.status == ReminderStatus.PENDING]
+    if not pending:
+        return None
+    texts = [reminder_text(r, zone=zone, now=now) for r in pending]
+    label = "reminder" if len(texts) == 1 else "reminders"
+    return f"{label} {join(texts)}"
+
+
+def join(items: list[str]) -> str:
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def task_details(task: Task, *, zone: ZoneInfo, now: datetime) -> str:
+    """What was understood about a task: "every month on the 1st at 09:00, first on Wed, Apr 1
+    at 09:00; reminder 1 day before; #home; high priority"."""
+    parts = []
+    rule = recurrence_text(task)
+    if task.due_at is None:
+        parts.append("no due date")
+    elif rule:
+        first = on_when(task.due_at, all_day=task.all_day, zone=zone, now=now)
+        parts.append(f"{rule}, {'next' if task.spawned_from_id else 'first'} {first}")
+    else:
+        parts.append(f"due {when_text(task.due_at, all_day=task.all_day, zone=zone, now=now)}")
+    if reminders := reminders_text(task, zone=zone, now=now):
+        parts.append(reminders)
+    tags = sorted(tag.name for tag in task.tags.all())
+    if tags:
+        parts.append(" ".join(f"#{t}" for t in tags))
+    if task.priority != "none":
+        parts.append(f"{task.priority} priority")
+    return "; ".join(parts)
+
+
+def task_line(task: Task, *, zone: ZoneInfo, now: datetime) -> str:
+    """One line of a list: "Pay rent — Wed, Apr 1 at 09:00 (every month on the 1st) #home"."""
+    bits = [task.title]
+    if task.completed_at is not None:
+        bits.append(f"— done {when_text(task.completed_at, all_day=True, zone=zone, now=now)}")
+    elif task.due_at is not None:
+        due = when_text(task.due_at, all_day=task.all_day, zone=zone, now=now)
+        # All-day tasks are due at the end of their day, so this is right for both kinds.
+        bits.append(f"— {due}" + (" (overdue)" if task.due_at < now else ""))
+    rule = recurrence_text(task)
+    if rule:
+        bits.append(f"({rule})")
+    tags = sorted(tag.name for tag in task.tags.all())
+    if tags:
+        bits.append(" ".join(f"#{t}" for t in tags))
+    if task.priority == "high":
+        bits.append("!")
+    return " ".join(bits)

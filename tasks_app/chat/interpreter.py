@@ -1,0 +1,436 @@
+"""The deterministic chat backend: message -> intent (`parsing`) -> tool call (`tools`) -> reply.
+
+It remembers, per conversation, the last numbered list shown ("complete 2"), the task last
+acted on ("remind me about it") and a question it asked ("which one?", "add it?"), which only
+the very next message can answer. Every reply states what was understood, in the user's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.http import Http404
+
+from tasks_app import recurrence, selectors, services
+from tasks_app.models import Task, User
+from todo_project.common.errors import ApplicationError
+
+from . import formatting, matching, parsing, phrases, repeats, tools
+from .parsing import Intent, TaskRef
+
+SNOOZE_DEFAULT_MINUTES = 10
+TITLE_POOL = 500
+CHOICES_MAX = 5
+LIST_LIMIT = 50
+
+HELP = """I can keep your task list. Try:
+• add pay rent every month on the 1st at 9am, remind me a day before
+• remind me to call mom tomorrow at 5pm
+• list · today · what's overdue · this week · show #work · find dentist · show completed
+• complete 1 · done call mom · reopen 2 · delete 3
+• move 1 to Friday at 3pm · postpone 2 by 2 days · rename 1 to Buy oat milk
+• make 2 high priority · tag 2 with work · make 1 repeat every weekday at 8am
+• remind me about 2 30 minutes before · remove the reminders from 2 · snooze 15 min
+• stop repeating 2
+Numbers refer to the last list I showed; "it" is the task we last talked about."""
+
+
+@dataclass
+class ChatState:
+    last_task_ids: list[int] = field(default_factory=list)
+    focus_task_id: int | None = None
+    pending: dict[str, Any] | None = None
+
+
+@dataclass
+class ChatReply:
+    text: str
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    last_task_ids: list[int] | None = None  # a new numbered list was shown
+    focus_task_id: int | None = None
+    pending: dict[str, Any] | None = None
+
+
+class _Say(Exception):
+    pass
+
+
+class _Choose(Exception):
+    def __init__(self, candidates: list[Task]) -> None:
+        self.candidates = candidates
+
+
+class Interpreter:
+    def __init__(self, *, user: User, state: ChatState, now: datetime) -> None:
+        self.user = user
+        self.state = state
+        self.now = now
+        self.zone = services.user_zone(user)
+        self.clock = phrases.Clock.at(now, self.zone)
+
+    # ------------------------------------------------------------ entry point
+
+    def reply(self, text: str) -> ChatReply:
+        intent = parsing.parse(text, now=self.now, zone=self.zone)
+        pending = self.state.pending or {}
+        if pending.get("type") == "choose" and intent.kind == "choose":
+            original = parsing.parse(pending["message"], now=self.now, zone=self.zone)
+            if original.ref is not None:
+                chosen = Intent(**{**original.__dict__, "ref": intent.ref})
+                return self._act(chosen, pending["message"])
+        if pending.get("type") == "confirm" and intent.kind in ("yes", "no"):
+            if intent.kind == "no":
+                return ChatReply("OK, I left it.")
+            return self._act(parsing.parse(pending["message"], now=self.now, zone=self.zone),
+                             pending["message"])  # fmt: skip
+        return self._act(intent, text)
+
+    def _act(self, intent: Intent, message: str) -> ChatReply:
+        handler = getattr(self, f"_{intent.kind}")
+        try:
+            return handler(intent)
+        except _Say as say:
+            return ChatReply(str(say))
+        except _Choose as choose:
+            return self._ask_which(choose.candidates, message)
+        except Http404:
+            return ChatReply("That task no longer exists.")
+        except ApplicationError as exc:
+            return ChatReply(f"I couldn't do that: {exc.message}")
+
+    # ------------------------------------------------------------ task references
+
+    def _tasks(self, ref: TaskRef | None, *, completed: bool = False) -> list[Task]:
+        if ref is None:
+            raise _Say("Which task? Give its number from the list, or its title.")
+        if ref.focus:
+            if self.state.focus_task_id is None:
+                raise _Say("Which task do you mean? Give its number from the list, or its title.")
+            return [selectors.task_get(user=self.user, task_id=self.state.focus_task_id)]
+        if ref.numbers:
+            return [self._numbered(n) for n in ref.numbers]
+        return [self._titled(ref.title or "", completed=completed)]
+
+    def _task(self, ref: TaskRef | None, *, completed: bool = False) -> Task:
+        found = self._tasks(ref, completed=completed)
+        if len(found) > 1:
+            raise _Say("One task at a time for that, please.")
+        return found[0]
+
+    def _numbered(self, number: int) -> Task:
+        ids = self.state.last_task_ids
+        if not ids:
+            raise _Say(f'There is no list to pick {number} from yet. Say "list" to see your tasks.')
+        index = len(ids) - 1 if number == -1 else number - 1
+        if not 0 <= index < len(ids):
+            raise _Say(f"The last list had {len(ids)} item{'s' * (len(ids) != 1)}; "
+                       f"there is no {number}.")  # fmt: skip
+        try:
+            return selectors.task_get(user=self.user, task_id=ids[index])
+        except Http404:
+            raise _Say(f"Item {number} of the last list no longer exists.") from None
+
+    def _titled(self, title: str, *, completed: bool) -> Task:
+        status = "completed" if completed else "open"
+        pool = list(
+            selectors.task_list(
+                user=self.user, filters=selectors.TaskFilters(status=status), now=self.now
+            )[:TITLE_POOL]
+        )
+        ids = matching.best_matches(title, [(t.pk, t.title) for t in pool])
+        if not ids:
+            raise _Say(f'I couldn\'t find {"a completed" if completed else "an open"} task '
+                       f'called "{title}".')  # fmt: skip
+        if len(ids) > 1:
+            close = set(ids)
+            raise _Choose([t for t in pool if t.pk in close][:CHOICES_MAX])
+        return next(t for t in pool if t.pk == ids[0])
+
+    def _ask_which(self, candidates: list[Task], message: str) -> ChatReply:
+        lines = [self._line(n, task) for n, task in enumerate(candidates, 1)]
+        return ChatReply(
+            "Which one do you mean?\n" + "\n".join(lines) + "\nAnswer with its number.",
+            tasks=candidates,
+            last_task_ids=[t.pk for t in candidates],
+            pending={"type": "choose", "message": message},
+        )
+
+    def _line(self, number: int, task: Task) -> str:
+        return f"{number}. {formatting.task_line(task, zone=self.zone, now=self.now)}"
+
+    # ------------------------------------------------------------ running tools
+
+    def _run(self, name: str, reply: ChatReply, **arguments: Any) -> tools.ToolResult:
+        result = tools.call(name, user=self.user, arguments=arguments, now=self.now)
+        reply.actions.extend(result.actions)
+        known = {t.pk for t in reply.tasks}
+        reply.tasks.extend(t for t in result.tasks if t.pk not in known)
+        return result
+
+    def _each(self, name: str, intent: Intent, *, completed: bool = False) -> ChatReply:
+        reply = ChatReply("")
+        texts = []
+        targets = self._tasks(intent.ref, completed=completed)
+        for task in targets:
+            try:
+                texts.append(self._run(name, reply, task_id=task.pk).summary)
+            except ApplicationError as exc:
+                if len(targets) == 1:
+                    raise
+                texts.append(f'"{task.title}": {exc.message}')
+        reply.text = "\n".join(texts)
+        if len(targets) == 1 and name != "delete_task":
+            # After completing a recurring task, "it" is the occurrence that is still open.
+            following = [a["next_task_id"] for a in reply.actions if a.get("next_task_id")]
+            reply.focus_task_id = following[0] if following else targets[0].pk
+        return reply
+
+    # ------------------------------------------------------------ intents
+
+    def _add(self, intent: Intent) -> ChatReply:
+        reply = ChatReply("")
+        reminders = None
+        if intent.reminders is not None:
+            reminders = [
+                {"minutes_before": r.offset_minutes}
+                if r.offset_minutes is not None
+                else {"at": tools.iso(r.at)}
+                for r in intent.reminders
+            ]
+        result = self._run(
+            "add_task",
+            reply,
+            title=intent.title,
+            due=tools.iso(intent.due),
+            recurrence=intent.rule,
+            reminders=reminders,
+            tags=list(intent.tags),
+            priority=intent.priority or "none",
+        )
+        reply.text = result.summary
+        reply.focus_task_id = result.tasks[0].pk
+        return reply
+
+    def _list(self, intent: Intent) -> ChatReply:
+        query = intent.query or parsing.ListQuery()
+        reply = ChatReply("")
+        result = self._run(
+            "list_tasks",
+            reply,
+            view=query.view,
+            day=tools.iso(query.day),
+            tag=query.tag,
+            search=query.search,
+            limit=LIST_LIMIT,
+        )
+        header, empty = self._headings(query)
+        if not result.tasks:
+            reply.text = f"{empty}."
+        else:
+            lines = [self._line(n, task) for n, task in enumerate(result.tasks, 1)]
+            more = (result.total or 0) - len(result.tasks)
+            reply.text = f"{header}:\n" + "\n".join(lines)
+            if more > 0:
+                reply.text += f'\n…and {more} more. Narrow it down, e.g. "today" or "#work".'
+        reply.last_task_ids = [t.pk for t in result.tasks]
+        return reply
+
+    def _headings(self, query: parsing.ListQuery) -> tuple[str, str]:
+        """(header of the list, text when it is empty), e.g. ("Due today", "Nothing due today")."""
+        day = formatting.day_text(query.day, self.clock.today) if query.day else ""
+        header, empty = {
+            "open": ("Open tasks", "No open tasks"),
+            "today": ("Due today", "Nothing due today"),
+            "tomorrow": ("Due tomorrow", "Nothing due tomorrow"),
+            "day": (f"Due {day}", f"Nothing due {day}"),
+            "week": ("Due this week", "Nothing due this week"),
+            "next_week": ("Due next week", "Nothing due next week"),
+            "weekend": ("Due this weekend", "Nothing due this weekend"),
+            "overdue": ("Overdue", "Nothing is overdue"),
+            "upcoming": ("Coming up after today", "Nothing coming up after today"),
+            "completed": ("Completed", "Nothing completed yet"),
+            "all": ("All tasks", "No tasks"),
+        }[query.view]
+        filters = (f" tagged #{query.tag}" if query.tag else "") + (
+            f' matching "{query.search}"' if query.search else ""
+        )
+        return header + filters, empty + filters
+
+    def _complete(self, intent: Intent) -> ChatReply:
+        return self._each("complete_task", intent)
+
+    def _reopen(self, intent: Intent) -> ChatReply:
+        return self._each("reopen_task", intent, completed=True)
+
+    def _delete(self, intent: Intent) -> ChatReply:
+        return self._each("delete_task", intent)
+
+    def _stop_series(self, intent: Intent) -> ChatReply:
+        return self._each("stop_series", intent)
+
+    def _unremind(self, intent: Intent) -> ChatReply:
+        return self._each("remove_reminders", intent)
+
+    def _rename(self, intent: Intent) -> ChatReply:
+        return self._update_one(intent, title=intent.title)
+
+    def _update(self, intent: Intent) -> ChatReply:
+        if intent.rule is not None:
+            return self._set_repeat(intent)
+        if intent.priority is not None:
+            return self._update_one(intent, priority=intent.priority)
+        task = self._task(intent.ref)
+        current = [tag.name for tag in task.tags.all()]
+        if intent.remove_tags:
+            missing = [t for t in intent.remove_tags if t not in current]
+            if missing:
+                raise _Say(
+                    f'"{task.title}" has no tag ' + ", ".join(f"#{t}" for t in missing) + "."
+                )
+            tags = [t for t in current if t not in intent.remove_tags]
+        else:
+            tags = current + [t for t in intent.tags if t not in current]
+        return self._update_one(intent, task=task, tags=tags)
+
+    def _update_one(self, intent: Intent, task: Task | None = None, **changes: Any) -> ChatReply:
+        task = task or self._task(intent.ref)
+        reply = ChatReply("", focus_task_id=task.pk)
+        reply.text = self._run("update_task", reply, task_id=task.pk, **changes).summary
+        return reply
+
+    def _local_due(self, task: Task) -> date | datetime | None:
+        if task.due_at is None:
+            return None
+        local = task.due_at.astimezone(self.zone).replace(tzinfo=None)
+        return local.date() if task.all_day else local
+
+    def _set_repeat(self, intent: Intent) -> ChatReply:
+        assert intent.rule is not None
+        task = self._task(intent.ref)
+        due = intent.due
+        if due is None:
+            # Keep the task's own time of day, from its due date or today, whichever is later.
+            current = self._local_due(task)
+            at = current.time() if isinstance(current, datetime) else None
+            day = current.date() if isinstance(current, datetime) else current
+            start = max(day or self.clock.today, self.clock.today)
+            try:
+                due = repeats.first_occurrence(intent.rule, start, at, self.clock)
+            except phrases.Clarify as question:
+                raise _Say(str(question)) from None
+        return self._update_one(intent, task=task, due=tools.iso(due), recurrence=intent.rule)
+
+    def _reschedule(self, intent: Intent) -> ChatReply:
+        task = self._task(intent.ref)
+        if intent.clear_due:
+            return self._update_one(intent, task=task, clear_due=True)
+        current = self._local_due(task)
+        if intent.shift is not None:
+            if current is None:
+                raise _Say(f'"{task.title}" has no due date to move. Say e.g. "move it to Friday".')
+            new: date | datetime = current + intent.shift
+            if not isinstance(current, datetime) and (intent.shift.hours or intent.shift.minutes):
+                raise _Say(f'"{task.title}" is due all day; move it by days, or to a time.')
+        else:
+            new = intent.due  # type: ignore[assignment]
+            if intent.keep == "time" and isinstance(current, datetime):
+                new = datetime.combine(intent.due, current.time())  # type: ignore[arg-type]
+            elif intent.keep == "date" and current is not None:
+                day = current.date() if isinstance(current, datetime) else current
+                new = datetime.combine(day, intent.due.time())  # type: ignore[union-attr]
+        if isinstance(new, datetime) and new <= self.clock.now:
+            raise _Say(phrases.already_passed(new))
+        return self._update_one(intent, task=task, due=tools.iso(new))
+
+    def _remind(self, intent: Intent) -> ChatReply:
+        task = self._task(intent.ref)
+        try:
+            specs = phrases.resolve_reminders(
+                list(intent.reminders or ()), self._local_due(task), self.clock, title=task.title
+            )
+        except phrases.Clarify as question:
+            raise _Say(str(question)) from None
+        reply = ChatReply("", focus_task_id=task.pk)
+        texts = []
+        for spec in specs or ():
+            arguments = (
+                {"minutes_before": spec.offset_minutes}
+                if spec.offset_minutes is not None
+                else {"at": tools.iso(spec.at)}
+            )
+            texts.append(self._run("add_reminder", reply, task_id=task.pk, **arguments).summary)
+        reply.text = "\n".join(texts)
+        return reply
+
+    def _snooze(self, intent: Intent) -> ChatReply:
+        task = self._task(intent.ref) if intent.ref is not None else None
+        minutes = intent.minutes or SNOOZE_DEFAULT_MINUTES
+        reply = ChatReply("")
+        result = self._run(
+            "snooze_reminder", reply, task_id=task.pk if task else None, minutes=minutes
+        )
+        reply.text = result.summary
+        if intent.minutes is None:
+            reply.text += (
+                f' ({SNOOZE_DEFAULT_MINUTES} minutes is the default; say e.g. "snooze 1 hour".)'
+            )
+        reply.focus_task_id = result.tasks[0].pk
+        return reply
+
+    # ------------------------------------------------------------ conversation
+
+    def _help(self, intent: Intent) -> ChatReply:
+        return ChatReply(HELP)
+
+    def _thanks(self, intent: Intent) -> ChatReply:
+        return ChatReply("You're welcome!")
+
+    def _clarify(self, intent: Intent) -> ChatReply:
+        return ChatReply(intent.question or "Could you say that differently?")
+
+    def _yes(self, intent: Intent) -> ChatReply:
+        return ChatReply("There's no question waiting for a yes. What would you like to do?")
+
+    def _no(self, intent: Intent) -> ChatReply:
+        return ChatReply("OK.")
+
+    def _choose(self, intent: Intent) -> ChatReply:
+        number = intent.ref.numbers[0] if intent.ref and intent.ref.numbers else 1
+        return ChatReply(f'What should I do with {number}? Say e.g. "complete {number}", '
+                         f'"delete {number}" or "move {number} to Friday".')  # fmt: skip
+
+    def _unknown(self, intent: Intent) -> ChatReply:
+        if intent.suggestion is None:
+            return ChatReply(
+                'Sorry, I didn\'t understand that. Say "help" for examples, or start with '
+                '"add" to add a task.'
+            )
+        return ChatReply(
+            f'Do you want me to add "{intent.title}" — {self._preview(intent)}? Say "yes" to '
+            "add it.",
+            pending={"type": "confirm", "message": intent.suggestion},
+        )
+
+    def _preview(self, intent: Intent) -> str:
+        """What an add would do, without doing it (for the yes/no question)."""
+        due = intent.due
+        if due is None:
+            return "no due date"
+        all_day = not isinstance(due, datetime)
+        wall = due if isinstance(due, datetime) else datetime.combine(due, phrases.END_OF_DAY)
+        moment = recurrence.local_to_utc(wall, self.zone)
+        if intent.rule is None:
+            return (
+                f"due {formatting.when_text(moment, all_day=all_day, zone=self.zone, now=self.now)}"
+            )
+        rec = recurrence.build(
+            intent.rule.to_rrule(), dtstart=wall, tz=self.zone, anchor=intent.rule.anchor
+        )
+        text = recurrence.describe(rec)
+        if all_day:
+            text = text.replace(formatting.ALL_DAY_TIME, "")
+        first = formatting.on_when(moment, all_day=all_day, zone=self.zone, now=self.now)
+        return f"{text}, first {first}"

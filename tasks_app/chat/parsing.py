@@ -1,0 +1,687 @@
+"""What a chat message asks for: text + now + zone -> an `Intent`. Pure: no database.
+
+Intents: add, list, complete, reopen, delete, rename, update (priority, tags, recurrence),
+reschedule, remind, unremind, snooze, stop_series, help; plus the answers to a question the
+assistant asked (yes, no, choose), clarify (a question back instead of an action) and unknown.
+
+Tasks are referred to by their number in the last list shown ("complete 2", "done 1 and 3",
+"the second one"), by "it"/"that" (the task last acted on), or by title (matched by the
+interpreter against the user's tasks). Dates, times, reminders and recurrence are read by
+`phrases` (see its docstring for the defaults: all-day without a time, "tonight" = 20:00, ...).
+
+The parser never guesses silently: a message it reads only in part, or that could mean two
+things, becomes `Intent(kind="clarify", question=...)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from . import phrases, repeats
+from .phrases import DATE_ATOM, DURATION, Clarify, Clock, Phrase, ReminderSpec
+from .rules import RecurrenceRule
+
+MESSAGE_MAX = 2000
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    numbers: tuple[int, ...] = ()  # positions in the last list shown; -1 = its last item
+    title: str | None = None
+    focus: bool = False  # "it", "that": the task last acted on
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    # open | today | tomorrow | day | week | next_week | weekend | overdue | upcoming | completed
+    view: str = "open"
+    day: date | None = None
+    tag: str | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str
+    ref: TaskRef | None = None
+    title: str | None = None
+    due: date | datetime | None = None  # local wall time; a date is all-day
+    # reschedule: "date" keeps the task's date (only a time was said), "time" keeps its time.
+    keep: str | None = None
+    clear_due: bool = False
+    shift: relativedelta | None = None  # "postpone 1 by 2 days"
+    rule: RecurrenceRule | None = None
+    reminders: tuple[ReminderSpec, ...] | None = None  # None: the user's default offsets
+    tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    priority: str | None = None
+    query: ListQuery | None = None
+    minutes: int | None = None  # snooze; None: the default
+    question: str | None = None  # clarify
+    suggestion: str | None = None  # unknown: a message to run if the user says yes
+
+
+def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
+    clock = Clock.at(now, zone)
+    original, lower = _clean(text)
+    if not lower:
+        return Intent("help")
+    try:
+        for regex, handler in _COMMANDS:
+            match = regex.fullmatch(lower)
+            if match:
+                intent = handler(_Command(match, original), clock)
+                if intent is not None:
+                    return intent
+        return _unknown(original, clock)
+    except Clarify as question:
+        return Intent("clarify", question=str(question))
+
+
+# ---------------------------------------------------------------- message cleaning
+
+_LEADING = re.compile(
+    r"^(?:please|pls|plz|ok(?:ay)?|so|also|and|now|then|hey|hi|hello"
+    r"|(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?"
+    r"|i\s+want\s+(?:you\s+)?to|i'?d\s+like\s+(?:you\s+)?to)[\s,]+"
+)
+_TRAILING = re.compile(
+    r"(?:(?:^|[\s,]+)(?:please|pls|plz|thanks|thank\s+you|thx|ty))+$|[\s.!?;,]+$"
+)
+
+
+def _clean(text: str) -> tuple[str, str]:
+    """(original, lower-cased) with politeness and end punctuation trimmed, same length."""
+    text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'",
+                                         "\u2019": "'", "\u2013": "-", "\u2014": "-"}))  # fmt: skip
+    text = re.sub(r"\s+", " ", text).strip()
+    lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    if re.fullmatch(r"\?+", lower):
+        return text, lower
+    start, end = 0, len(lower)
+    while match := _LEADING.match(lower, start, end):
+        start = match.end()
+    while match := _TRAILING.search(lower[start:end]):
+        if match.start() == match.end():
+            break
+        end = start + match.start()
+    if start == end:  # the message was only politeness ("thanks!"): keep its words
+        end = len(lower.rstrip(".!?"))
+        start = 0
+    return text[start:end], lower[start:end]
+
+
+class _Command:
+    """A command match with access to the original-case text of its groups."""
+
+    def __init__(self, match: re.Match[str], original: str) -> None:
+        self.match = match
+        self.original = original
+
+    def __getitem__(self, name: str) -> str | None:
+        if self.match.group(name) is None:
+            return None
+        return self.original[self.match.start(name) : self.match.end(name)]
+
+    def has(self, name: str) -> bool:
+        return name in self.match.groupdict() and self.match.group(name) is not None
+
+
+Handler = Callable[[_Command, Clock], Intent | None]
+_COMMANDS: list[tuple[re.Pattern[str], Handler]] = []
+
+
+def _command(*regexes: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        for regex in regexes:
+            _COMMANDS.append((re.compile(regex), handler))
+        return handler
+
+    return register
+
+
+# ---------------------------------------------------------------- task references
+
+_ORDINAL_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+                  "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "last": -1}  # fmt: skip
+_FOCUS = r"(?:it|that|this|that\s+one|this\s+one|the\s+one\s+i\s+just\s+added|the\s+last\s+one\s+i\s+added)"  # noqa: E501
+_NUMBER_LIST = r"\d{1,3}(?:\s*(?:,|and|&|\s)\s*(?:(?:task|item|number|no\.?|#)\s*)?\d{1,3})*"
+
+
+def _ref(text: str | None) -> TaskRef:
+    text = (text or "").strip().strip(",;:")
+    lower = text.lower()
+    lower_stripped = re.sub(r"^(?:the\s+|my\s+)?(?:task|item|number|no\.?)\s*(?=#?\d)", "", lower)
+    offset = len(lower) - len(lower_stripped)
+    lower, text = lower_stripped, text[offset:]
+    lower_trimmed = re.sub(r"\s+(?:task|item|one|todo)$", "", lower)
+    if lower_trimmed and lower_trimmed != lower:
+        text, lower = text[: len(lower_trimmed)], lower_trimmed
+    if not lower:
+        raise Clarify("Which task? Give its number from the list, or its title.")
+    if re.fullmatch(_FOCUS, lower):
+        return TaskRef(focus=True)
+    if match := re.fullmatch(r"#?(\d{1,3})\s*(?:-|to|through|thru)\s*#?(\d{1,3})", lower):
+        first, last = int(match[1]), int(match[2])
+        if not 1 <= first <= last or last - first > 49:
+            raise Clarify(f'"{text}" is not a range of list numbers I can use.')
+        return TaskRef(numbers=tuple(range(first, last + 1)))
+    if re.fullmatch(r"#?" + _NUMBER_LIST, lower):
+        return TaskRef(numbers=tuple(dict.fromkeys(int(n) for n in re.findall(r"\d+", lower))))
+    if match := re.fullmatch(
+        r"(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?", lower
+    ):
+        return TaskRef(numbers=(_ORDINAL_WORDS[match[1]],))
+    if match := re.fullmatch(r"\"([^\"]+)\"|'([^']+)'", text):
+        return TaskRef(title=(match[1] or match[2]).strip())
+    title = re.sub(r"^(?:the|my)\s+", "", text, flags=re.IGNORECASE).strip()
+    return TaskRef(title=title)
+
+
+def _ref_and_rest(phrase: Phrase) -> TaskRef:
+    """The task reference left once the values in a command were understood."""
+    rest = phrase.rest()
+    rest = re.sub(r"^(?:(?:about|of|for|on|to|from)\s+)+", "", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"(?:\s+(?:to|until|till|for|on|at|about|of|by|from))+$", "", rest,
+                  flags=re.IGNORECASE)  # fmt: skip
+    return _ref(rest)
+
+
+# ---------------------------------------------------------------- small talk and answers
+
+
+@_command(
+    r"(?:help|\?+|what\s+can\s+you\s+do|what\s+do\s+you\s+do|how\s+does\s+(?:this|it)\s+work"
+    r"|commands|usage|hi|hello|hey|good\s+(?:morning|afternoon|evening)|start|menu|examples?)"
+)
+def _help(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("help")
+
+
+@_command(r"(?:thanks|thank\s+you|thx|ty|cheers|great|cool|nice|perfect|awesome)")
+def _thanks(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("thanks")
+
+
+@_command(
+    r"(?:yes|y|yeah|yep|yup|sure|ok|okay|do\s+it|go\s+ahead|please\s+do|confirm|correct|right)"
+)
+def _yes(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("yes")
+
+
+@_command(r"(?:no|n|nope|nah|cancel|never\s*mind|forget\s+it|don'?t|stop)")
+def _no(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("no")
+
+
+@_command(
+    r"(?:(?:number|no\.?|item|task|#)\s*)?(?P<n>\d{1,3})",
+    r"(?:the\s+)?(?P<ord>first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?",
+)
+def _choose(cmd: _Command, clock: Clock) -> Intent:
+    number = int(cmd["n"]) if cmd.has("n") else _ORDINAL_WORDS[(cmd["ord"] or "").lower()]
+    return Intent("choose", ref=TaskRef(numbers=(number,)))
+
+
+# ---------------------------------------------------------------- reminders, series, snooze
+
+
+@_command(
+    r"(?:remove|delete|cancel|clear|drop|turn\s+off|disable|stop)\s+(?:the\s+|all\s+(?:the\s+)?"
+    r"|any\s+|my\s+)?reminders?\s+(?:(?:for|from|on|of|about|to)\s+)?(?P<ref>.+)",
+    r"(?:no|without)\s+reminders?\s+(?:for|on|about)\s+(?P<ref>.+)",
+    r"(?:don'?t|do\s+not)\s+remind\s+me\s+(?:about|of)\s+(?P<ref>.+?)(?:\s+any\s*more)?",
+)
+def _unremind(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("unremind", ref=_ref(cmd["ref"]))
+
+
+_REPEAT_WORDS = r"(?:repeat(?:ing|s)?|recurrence|recurring|series|repetition)"
+
+
+@_command(
+    rf"(?:stop|end|cancel|remove|delete|turn\s+off|disable|clear)\s+(?:the\s+)?{_REPEAT_WORDS}"
+    r"\s+(?:(?:of|for|on|from)\s+)?(?P<ref>.+)",
+    r"stop\s+(?P<ref>.+?)\s+(?:from\s+)?(?:repeating|recurring)",
+    r"(?:don'?t|do\s+not|no\s+longer)\s+repeat\s+(?P<ref>.+?)(?:\s+any\s*more)?",
+    r"make\s+(?P<ref>.+?)\s+(?:a\s+)?(?:one[- ]?(?:off|time)|non[- ]?recurring|not\s+recurring)"
+    r"(?:\s+task)?",
+    r"(?P<ref>.+?)\s+(?:should\s+)?(?:no\s+longer|not|doesn'?t\s+need\s+to|does\s+not\s+need\s+to"
+    r"|shouldn'?t)\s+(?:repeat|recur)(?:\s+any\s*more)?",
+)
+def _stop_series(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("stop_series", ref=_ref(cmd["ref"]))
+
+
+@_command(r"snooze(?:\s+(?P<rest>.+))?")
+def _snooze(cmd: _Command, clock: Clock) -> Intent:
+    phrase = Phrase(cmd["rest"] or "")
+    minutes = None
+    if match := phrase.take(rf"(?<!\w)(?:for\s+)?(?:another\s+)?({DURATION})"):
+        minutes = phrases.duration_minutes(phrases.parse_duration(match[1]))
+    elif phrase.take(r"(?<!\w)(?:until|till|til|to)\s+(?=\S)"):
+        when = phrases.take_when(phrase, clock)
+        until = phrases.due_from(when, clock)
+        if not isinstance(until, datetime):
+            raise Clarify('Until what time? Say e.g. "snooze until 5pm".')
+        minutes = int((until - clock.now).total_seconds() // 60)
+    rest = phrase.rest()
+    ref = _ref(rest) if rest else None
+    return Intent("snooze", ref=ref, minutes=minutes)
+
+
+@_command(
+    r"remind\s+me\s+(?:about|of)\s+(?P<rest>.+)",
+    r"(?:add|set|create|put|schedule)\s+(?:up\s+)?(?:a\s+|another\s+|an\s+extra\s+)?reminders?"
+    r"\s+(?:for|to|on|about|of)\s+(?P<rest>.+)",
+    r"remind\s+me\s+(?P<spec>(?!to\s).+?)\s+(?:about|of)\s+(?P<ref>.+)",
+)
+def _remind(cmd: _Command, clock: Clock) -> Intent | None:
+    if cmd.has("spec"):
+        spec_phrase = Phrase(cmd["spec"] or "")
+        specs = phrases.take_reminders(spec_phrase, clock, trigger=False) or []
+        if spec_phrase.rest() or not specs:
+            return None  # not "remind me <when> about <task>": maybe "remind me to ..."
+        return Intent("remind", ref=_ref(cmd["ref"]), reminders=tuple(specs))
+    phrase = Phrase(cmd["rest"] or "")
+    specs = phrases.take_reminders(phrase, clock, trigger=False) or []
+    ref = _ref_and_rest(phrase)
+    if not specs:
+        raise Clarify('When should I remind you? Say e.g. "30 minutes before" or "at 8am".')
+    return Intent("remind", ref=ref, reminders=tuple(specs))
+
+
+@_command(r"remind\s+me\s+(?P<rest>.+)")
+def _remind_me_to(cmd: _Command, clock: Clock) -> Intent:
+    return _add(cmd["rest"] or "", clock, reminder_at_due=True)
+
+
+# ---------------------------------------------------------------- tags
+
+
+def _tag_names(text: str) -> tuple[str, ...]:
+    names = re.split(r"[\s,&]+|\band\b", text.lower())
+    return tuple(dict.fromkeys(n.lstrip("#") for n in names if n.strip("#")))
+
+
+@_command(
+    r"(?:tag|label)\s+(?P<ref>.+?)\s+(?:with|as)\s+(?P<tags>.+)",
+    r"(?:tag|label)\s+(?P<ref>.+?)\s+(?P<tags>#[\w-]+(?:[\s,]+(?:and\s+)?#[\w-]+)*)",
+    r"add\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags>.+?)\s+to\s+(?P<ref>.+)",
+    r"(?:remove|delete|drop)\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<untags>.+?)\s+from\s+(?P<ref>.+)",
+)
+def _tags(cmd: _Command, clock: Clock) -> Intent:
+    if cmd.has("untags"):
+        return Intent("update", ref=_ref(cmd["ref"]), remove_tags=_tag_names(cmd["untags"] or ""))
+    return Intent("update", ref=_ref(cmd["ref"]), tags=_tag_names(cmd["tags"] or ""))
+
+
+# ---------------------------------------------------------------- add
+
+_ADD_VERBS = (
+    r"(?:add|create|new|put|note|jot\s+down|capture|remember\s+to|todo\s*:|to-?do\s*:|task\s*:)"
+    r"(?:\s+(?:a|an|the)(?=\s))?(?:\s+new(?=\s))?"
+    r"(?:\s+(?:task|todo|to-?do|item|entry|reminder)(?=[\s:]))?"
+    r"(?:\s+to\s+(?:my\s+)?(?:list|tasks|todos?)(?=[\s:]))?"
+    r"(?:\s*[:-]|\s+(?:called|named|for|to)(?=\s))?"
+)
+
+
+@_command(
+    rf"{_ADD_VERBS}\s*(?P<rest>.+)",
+    r"(?:i\s+need\s+to|i\s+have\s+to|i\s+must|i\s+should|i\s+gotta|i'?ve\s+got\s+to|need\s+to"
+    r"|have\s+to|don'?t\s+(?:let\s+me\s+)?forget\s+(?:to|about))\s+(?P<rest>.+)",
+)
+def _add_command(cmd: _Command, clock: Clock) -> Intent:
+    return _add(cmd["rest"] or "", clock)
+
+
+_PRIORITY_PHRASE = (
+    r"(?<![\w!])(?:(?:with\s+)?(?:a\s+)?(?P<p1>high|medium|low)[\s-]+priority"
+    r"|priority\s*[:=]?\s*(?P<p2>high|medium|low|none)|!(?P<p3>high|medium|low)"
+    r"|(?P<p4>!{1,3})(?=\s|$)|\bp(?P<p5>[1-3])\b)"
+)
+
+
+def _take_priority(phrase: Phrase) -> str | None:
+    match = phrase.take(_PRIORITY_PHRASE)
+    if not match:
+        return None
+    if match["p4"]:
+        return {1: "low", 2: "medium", 3: "high"}[len(match["p4"])]
+    if match["p5"]:
+        return {"1": "high", "2": "medium", "3": "low"}[match["p5"]]
+    return match["p1"] or match["p2"] or match["p3"]
+
+
+# Words left dangling at the ends of a title once its date and reminder phrases are taken out.
+_LEADING_CONNECTOR = r"(?:,|;|:|-|\.|and|to|then|also)"
+_TRAILING_CONNECTOR = r"(?:,|;|:|-|\.|and|with|starting|until|till|then|also|remind\s+me)"
+
+
+def _title(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    if match := re.fullmatch(r"\"([^\"]+)\"|'([^']+)'", text):
+        text = (match[1] or match[2]).strip()
+    previous = None
+    while previous != text:
+        previous = text
+        text = re.sub(rf"^{_LEADING_CONNECTOR}(?:\s+|$)", "", text, flags=re.IGNORECASE).strip()
+        text = re.sub(rf"(?:^|\s+){_TRAILING_CONNECTOR}$", "", text, flags=re.IGNORECASE).strip()
+        text = text.strip(",;:-. ")
+    text = re.sub(r"\s+to\s+(?:my\s+)?(?:list|tasks|todos?|to-?do\s+list)$", "", text, flags=re.I)
+    text = re.sub(r"\s+([,;:])", r"\1", text)
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
+def _add(text: str, clock: Clock, *, reminder_at_due: bool = False) -> Intent:
+    phrase = Phrase(text)
+    quoted = phrase.take(r"\"[^\"]+\"")  # shielded from date parsing, kept in the title
+    tags = tuple(dict.fromkeys(m[1] for m in phrase.take_all(r"(?<![\w#&])#([\w-]{1,50})")))
+    priority = _take_priority(phrase)
+    reminders = phrases.take_reminders(phrase, clock)
+    repeat = repeats.take_repeat(phrase, clock)
+    when = phrases.take_when(phrase, clock)
+    if match := re.search(r"(?<!\w)(?:at|@)\s+\d[\d:.]*\s*\w*", phrase.rest(), flags=re.I):
+        raise Clarify(f'I couldn\'t read the time "{match[0]}". Try "at 9am" or "at 21:30".')
+    if quoted:
+        phrase.release(quoted.start(), quoted.end())
+    title = _title(phrase.rest())
+    if not title:
+        raise Clarify("What should the task be called?")
+    rule: RecurrenceRule | None = None
+    if repeat is not None:
+        rule, due = repeats.first_due(repeat, when, clock)
+    else:
+        due = phrases.due_from(when, clock)
+    if reminder_at_due and reminders is None:
+        if due is None:
+            raise Clarify(f"When should I remind you to {title[:1].lower() + title[1:]}?")
+        if not isinstance(due, datetime):
+            raise Clarify(f"At what time on {due:%a, %b} {due.day} should I remind you?")
+        reminders = [ReminderSpec(offset_minutes=0)]
+    resolved = phrases.resolve_reminders(reminders, due, clock, title=title)
+    return Intent(
+        "add",
+        title=title,
+        due=due,
+        rule=rule,
+        reminders=None if resolved is None else tuple(resolved),
+        tags=tags,
+        priority=priority,
+    )
+
+
+# ---------------------------------------------------------------- list
+
+_LIST_FILLER = re.compile(
+    r"(?<![\w#])(?:all|everything|every|open|pending|my|me|the|tasks?|todos?|to-?dos?|items?|list"
+    r"|due|do|did|i|have|got|is|are|there|any|anything|on|for|what|whats|what's|left|remaining"
+    r"|still|to|in|of|up|stuff|things?|else|now|currently|can|you|a|an|agenda|schedule|plate"
+    r"|need|should|show|please|that|which|ones?)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+@_command(
+    r"(?P<verb>list|show|display|view|see|give\s+me|pull\s+up)(?:\s+(?P<rest>.*))?",
+    r"(?P<what>what(?:'s|\s+is|\s+are|s)|what\s+do\s+i\s+have|what\s+have\s+i\s+got|anything"
+    r"|do\s+i\s+have|what\s+did\s+i|what\s+should\s+i\s+do|what\s+else)(?:\s+(?P<rest>.*))?",
+    r"(?:my\s+)?(?P<noun>tasks?|todos?|to-?dos?|agenda|todo\s+list|list)(?:\s+(?P<rest>.*))?",
+    r"(?P<rest>(?:today|tomorrow|overdue|completed|upcoming|this\s+week|next\s+week"
+    r"|this\s+weekend)(?:'s)?(?:\s+(?:tasks?|todos?|list))?)",
+)
+def _list(cmd: _Command, clock: Clock) -> Intent | None:
+    phrase = Phrase(cmd["rest"] or "")
+    query = _list_query(phrase, clock)
+    leftover = _LIST_FILLER.sub(" ", phrase.view().replace("\0", " ")).strip(" ,.?!'s")
+    if leftover:
+        if not cmd.has("verb"):
+            return None
+        search = re.sub(r"\s+", " ", _LIST_FILLER.sub(" ", phrase.rest())).strip("\"'?!. ")
+        query = ListQuery(query.view, query.day, query.tag, search=search)
+    return Intent("list", query=query)
+
+
+@_command(r"(?:search|find|look\s+(?:for|up)|lookup)\s+(?:for\s+)?(?P<rest>.+)")
+def _search(cmd: _Command, clock: Clock) -> Intent:
+    """Words to look for, taken literally ("find weekend" is not the weekend view)."""
+    text = (cmd["rest"] or "").strip("\"'?!. ")
+    text = re.sub(r"^(?:tasks?|todos?)\s+(?:about|with|for|called|named|matching)\s+", "", text)
+    if match := re.fullmatch(r"#([\w-]+)", text):
+        return Intent("list", query=ListQuery(tag=match[1]))
+    return Intent("list", query=ListQuery(search=text))
+
+
+def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
+    view, day = "open", None
+    views = [
+        ("overdue", r"overdue|late|past\s+due|missed"),
+        ("completed", r"completed|done|finished|finish|closed|complete"),
+        ("next_week", r"next\s+week"),
+        ("weekend", r"(?:this\s+|the\s+)?week\s*end"),
+        ("week", r"(?:this|the)\s+week|week"),
+        ("today", r"(?:for\s+)?today|tonight"),
+        ("upcoming", r"upcoming|coming\s+up|later|future|next\s+up|next|soon"),
+    ]
+    for name, regex in views:
+        if phrase.take(rf"(?<![\w#])(?:{regex})(?:'s)?(?![\w])"):
+            view = name
+            break
+    if view == "open":
+        match = phrase.take(rf"(?<![\w#])(?:on\s+|for\s+|due\s+)?({DATE_ATOM})(?![\w])")
+        if match:
+            day = phrases.parse_date(match[1], clock)[0]
+            view = "tomorrow" if day == clock.today + relativedelta(days=1) else "day"
+            if day == clock.today:
+                view, day = "today", None
+    tag = None
+    if (
+        match := phrase.take(
+            r"(?<![\w#])(?:tagged|with\s+(?:the\s+)?tag|label(?:l)?ed)\s+#?([\w-]+)"
+        )
+    ) or (match := phrase.take(r"(?<![\w#])(?:in\s+|with\s+|under\s+)?#([\w-]+)")):
+        tag = match[1]
+    search = None
+    if match := phrase.take(
+        r"(?<!\w)(?:about|matching|containing|mentioning|called|named|like)\s+(.+)"
+    ):
+        search = phrase.original_of(match, 1).strip("\"'?!. ")
+    return ListQuery(view, day if view == "day" else None, tag, search)
+
+
+# ---------------------------------------------------------------- updates
+
+_PRIORITIES = {"high": "high", "urgent": "high", "important": "high", "top": "high",
+               "medium": "medium", "mid": "medium", "low": "low", "none": "none",
+               "no": "none"}  # fmt: skip
+_PRIO = r"(?P<p>high|urgent|important|top|medium|mid|low|none|no)"
+
+
+@_command(
+    r"(?:rename|retitle)\s+(?P<ref>.+?)\s+(?:to|as|into)\s+(?P<title>.+)",
+    r"change\s+(?:the\s+)?(?:title|name|text)\s+(?:of|for|on)\s+(?P<ref>.+?)\s+to\s+(?P<title>.+)",
+)
+def _rename(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("rename", ref=_ref(cmd["ref"]), title=_title(cmd["title"] or ""))
+
+
+@_command(
+    r"(?:remove|clear|delete|drop|unset)\s+(?:the\s+)?(?:due\s+date|due\s+time|due|date|deadline)"
+    r"\s+(?:from|of|on|for)\s+(?P<ref>.+)",
+    r"(?P<ref>.+?)\s+(?:has|should\s+have)\s+no\s+(?:due\s+date|deadline|date)",
+)
+def _clear_due(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("reschedule", ref=_ref(cmd["ref"]), clear_due=True)
+
+
+@_command(
+    rf"(?:set|change|make|mark)\s+(?:the\s+)?priority\s+(?:of|for|on)\s+(?P<ref>.+?)\s+(?:to|as)\s+{_PRIO}",
+    rf"(?:make|set|mark)\s+(?P<ref>.+?)\s+(?:as\s+|to\s+)?(?:a\s+)?{_PRIO}(?:\s+priority)?",
+    r"(?P<up>prioriti[sz]e)\s+(?P<ref>.+)",
+    r"(?P<down>de-?prioriti[sz]e)\s+(?P<ref>.+)",
+)
+def _priority(cmd: _Command, clock: Clock) -> Intent:
+    if cmd.has("up"):
+        priority = "high"
+    elif cmd.has("down"):
+        priority = "low"
+    else:
+        priority = _PRIORITIES[(cmd["p"] or "").lower()]
+    return Intent("update", ref=_ref(cmd["ref"]), priority=priority)
+
+
+@_command(
+    r"(?:make|set|change)\s+(?P<ref>.+?)\s+(?:to\s+)?(?:repeat|recur)s?\s+(?P<rest>.+)",
+    r"(?:repeat|recur)\s+(?P<ref>.+?)\s+(?P<rest>(?:every|each|daily|weekly|monthly|yearly|annually"
+    r"|on|twice|once|hourly|nightly)\b.*)",
+    r"(?P<ref>.+?)\s+(?:should\s+)?(?:repeats?|recurs?)\s+(?P<rest>.+)",
+)
+def _set_repeat(cmd: _Command, clock: Clock) -> Intent:
+    phrase = Phrase(cmd["rest"] or "")
+    repeat = repeats.take_repeat(phrase, clock)
+    if repeat is None:
+        raise Clarify('How often should it repeat? Say e.g. "every Monday at 9am".')
+    when = phrases.take_when(phrase, clock)
+    if phrase.rest():
+        raise Clarify(f'I understood "{repeat.said}" but not "{phrase.rest()}".')
+    rule, due = repeats.first_due(repeat, when, clock)
+    said_when = not when.empty or repeat.default_time is not None or repeat.start is not None
+    return Intent("update", ref=_ref(cmd["ref"]), rule=rule, due=due if said_when else None)
+
+
+_RESCHEDULE_VERBS = (
+    r"(?:move|reschedule|postpone|push(?:\s+back)?|defer|delay|shift|bump|put\s+off|snooze\s+task)"
+)
+
+
+@_command(
+    r"(?:set|change|update|move)\s+(?:the\s+)?(?:due\s+date|due\s+time|date|deadline|time)"
+    r"\s+(?:of|for|on)\s+(?P<ref>.+?)\s+to\s+(?P<when>.+)",
+    r"(?:make\s+)?(?P<ref>.+?)\s+(?:is\s+)?(?:now\s+)?due\s+(?P<when>.+)",
+)
+def _due(cmd: _Command, clock: Clock) -> Intent | None:
+    phrase = Phrase(cmd["when"] or "")
+    intent = _reschedule_value(phrase, clock)
+    if intent is None or phrase.rest():
+        return None
+    return _with_ref(intent, _ref(cmd["ref"]))
+
+
+@_command(rf"{_RESCHEDULE_VERBS}\s+(?P<rest>.+)")
+def _reschedule(cmd: _Command, clock: Clock) -> Intent:
+    text = cmd["rest"] or ""
+    # "move call to mom to friday": the value is what follows the last " to " that parses.
+    for split in reversed(list(re.finditer(r"\s+(?:to|until|till|for)\s+", text.lower()))):
+        phrase = Phrase(text[split.end() :])
+        intent = _reschedule_value(phrase, clock)
+        if intent is not None and not phrase.rest():
+            return _with_ref(intent, _ref(text[: split.start()]))
+    phrase = Phrase(text)
+    intent = _reschedule_value(phrase, clock)
+    if intent is None:
+        raise Clarify('To when? Say e.g. "move 1 to Friday at 3pm" or "postpone 1 by 2 days".')
+    return _with_ref(intent, _ref_and_rest(phrase))
+
+
+def _reschedule_value(phrase: Phrase, clock: Clock) -> Intent | None:
+    """The new due value in a reschedule; the caller checks that nothing else is left."""
+    shift = phrase.take(
+        rf"(?<!\w)(?:(?:back\s+(?:by\s+)?|by\s+)(?:another\s+)?({DURATION})|({DURATION})\s+later)"
+    )
+    if shift:
+        return Intent("reschedule", shift=phrases.parse_duration(shift[1] or shift[2]))
+    when = phrases.take_when(phrase, clock)
+    if when.empty:
+        return None
+    keep = None
+    if when.exact is None and when.day is None:
+        keep = "date"
+    elif when.exact is None and not when.times:
+        keep = "time"
+    return Intent("reschedule", due=phrases.due_from(when, clock), keep=keep)
+
+
+def _with_ref(intent: Intent, ref: TaskRef) -> Intent:
+    return Intent(**{**intent.__dict__, "ref": ref})
+
+
+@_command(r"(?:change|update|edit|set|modify|switch)\s+(?P<rest>.+?\s+to\s+.+)")
+def _change(cmd: _Command, clock: Clock) -> Intent | None:
+    """ "change 1 to X": X is a due date, a repeat, a priority, or else a new title."""
+    text = cmd["rest"] or ""
+    splits = list(re.finditer(r"\s+to\s+", text.lower()))
+    for split in reversed(splits):
+        ref_text, value = text[: split.start()], text[split.end() :]
+        if match := re.fullmatch(rf"{_PRIO}(?:\s+priority)?", value.lower()):
+            return Intent("update", ref=_ref(ref_text), priority=_PRIORITIES[match["p"]])
+        phrase = Phrase(value)
+        repeat = repeats.take_repeat(phrase, clock)
+        if repeat is not None:
+            when = phrases.take_when(phrase, clock)
+            if not phrase.rest():
+                rule, due = repeats.first_due(repeat, when, clock)
+                said = not when.empty or repeat.default_time is not None
+                return Intent("update", ref=_ref(ref_text), rule=rule, due=due if said else None)
+            continue
+        phrase = Phrase(value)
+        intent = _reschedule_value(phrase, clock)
+        if intent is not None and not phrase.rest():
+            return _with_ref(intent, _ref(ref_text))
+    first = splits[0]
+    return Intent("rename", ref=_ref(text[: first.start()]), title=_title(text[first.end() :]))
+
+
+# ---------------------------------------------------------------- complete, reopen, delete
+
+
+@_command(
+    r"(?:reopen|re-open|un-?complete|un-?check|un-?tick|undo|restore|revive|unfinish)\s+(?P<ref>.+)",
+    r"mark\s+(?P<ref>.+?)\s+(?:as\s+)?(?:not\s+done|undone|open|incomplete|not\s+complete(?:d)?"
+    r"|to\s*do|uncompleted|unfinished|not\s+finished)",
+    r"(?P<ref>.+?)\s+(?:is|was|are)\s+(?:not|n'?t)\s+(?:done|finished|complete(?:d)?)(?:\s+yet)?",
+    r"(?P<ref>.+?)\s+(?:isn'?t|wasn'?t|aren'?t)\s+(?:done|finished|complete(?:d)?)(?:\s+yet)?",
+)
+def _reopen(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("reopen", ref=_ref(cmd["ref"]))
+
+
+@_command(
+    r"(?:complete|finish(?:ed)?|done(?:\s+with)?|check(?:\s+off)?|tick(?:\s+off)?|cross\s+(?:off|out)"
+    r"|close|i\s+(?:did|finished|completed|have\s+(?:done|finished|completed)"
+    r"|'ve\s+(?:done|finished|completed)|'m\s+done\s+with|am\s+done\s+with))\s*:?\s+(?P<ref>.+)",
+    r"mark\s+(?P<ref>.+?)\s+(?:as\s+)?(?:done|complete(?:d)?|finished)",
+    r"(?P<ref>.+?)\s+(?:is\s+|are\s+)?(?:now\s+)?(?:done|finished|completed|complete)",
+)
+def _complete(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("complete", ref=_ref(cmd["ref"]))
+
+
+@_command(
+    r"(?:delete|remove|erase|drop|trash|discard|get\s+rid\s+of|forget(?:\s+about)?|cancel|scrap)"
+    r"\s+(?P<ref>.+)"
+)
+def _delete(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("delete", ref=_ref(cmd["ref"]))
+
+
+# ---------------------------------------------------------------- anything else
+
+
+def _unknown(text: str, clock: Clock) -> Intent:
+    """Not a command. If it reads as a task with a date or a repeat, offer to add it."""
+    try:
+        candidate = _add(text, clock)
+    except Clarify:
+        candidate = None
+    if candidate is not None and (candidate.due is not None or candidate.rule is not None):
+        return Intent("unknown", suggestion=f"add {text}", title=candidate.title,
+                      due=candidate.due, rule=candidate.rule)  # fmt: skip
+    return Intent("unknown")

@@ -1,0 +1,202 @@
+"""Chat API: conversations through the HTTP endpoints, isolation between users, bad input."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from tasks_app.models import Conversation, Message, Task
+
+pytestmark = pytest.mark.django_db
+
+FIXED_NOW = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)  # Thursday, 10:00 in New York
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    clock = {"now": FIXED_NOW}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    return clock
+
+
+def say(client, message, conversation_id=None):
+    payload = {"message": message}
+    if conversation_id is not None:
+        payload["conversation_id"] = conversation_id
+    response = client.post("/api/chat/", payload, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def assert_error(response, status_code, field=None):
+    assert response.status_code == status_code, response.content
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["message"]
+    if field is not None:
+        assert field in body["error"]["fields"], body
+    return body["error"]
+
+
+def test_conversation_adds_a_recurring_task_lists_completes_it_and_sees_the_next(
+    auth_client, user, frozen_now
+):
+    added = say(auth_client, "add pay rent every month on the 1st at 9am, remind me a day before")
+    conversation = added["conversation_id"]
+
+    listed = say(auth_client, "list", conversation)
+    done = say(auth_client, "complete 1", conversation)
+
+    assert added["reply"] == (
+        'Added "Pay rent" — on the 1st of every month at 09:00, first on Wed, Apr 1 at 09:00; '
+        "reminder 1 day before."
+    )
+    assert added["actions"] == [{"type": "task.created", "task_id": added["tasks"][0]["id"]}]
+    task = added["tasks"][0]
+    assert task["due_at"] == "2026-04-01T13:00:00Z"  # 09:00 EDT
+    assert task["recurrence"]["rule"] == "FREQ=MONTHLY;BYMONTHDAY=1"
+    assert [r["offset_minutes"] for r in task["reminders"]] == [1440]
+    assert listed["reply"].splitlines()[1].startswith("1. Pay rent — Wed, Apr 1 at 09:00")
+    assert [t["id"] for t in listed["tasks"]] == [task["id"]]
+    first, following = done["tasks"]
+    assert first["completed"] is True
+    assert following["due_at"] == "2026-05-01T13:00:00Z"
+    assert [r["offset_minutes"] for r in following["reminders"]] == [1440]
+    assert done["actions"] == [
+        {"type": "task.completed", "task_id": first["id"], "next_task_id": following["id"]}
+    ]
+    assert done["reply"] == 'Done: "Pay rent". Next: Fri, May 1 at 09:00.'
+
+
+def test_history_is_stored_per_conversation(auth_client, user, frozen_now):
+    first = say(auth_client, "add buy milk tomorrow")
+    say(auth_client, "list", first["conversation_id"])
+    second = say(auth_client, "help")
+
+    listing = auth_client.get("/api/chat/conversations/").json()
+    detail = auth_client.get(f"/api/chat/conversations/{first['conversation_id']}/").json()
+
+    assert [c["id"] for c in listing["results"]] == [
+        second["conversation_id"],
+        first["conversation_id"],
+    ]
+    assert detail["title"] == "add buy milk tomorrow"
+    assert [(m["role"], m["text"][:12]) for m in detail["messages"]] == [
+        ("user", "add buy milk"),
+        ("assistant", 'Added "Buy m'),
+        ("user", "list"),
+        ("assistant", "Open tasks:\n"),
+    ]
+    assert detail["messages"][1]["actions"][0]["type"] == "task.created"
+
+
+def test_numbers_refer_to_the_list_shown_in_that_conversation(auth_client, user, frozen_now):
+    first = say(auth_client, "add alpha tomorrow")
+    say(auth_client, "add beta friday", first["conversation_id"])
+    say(auth_client, "list", first["conversation_id"])
+
+    other = say(auth_client, "complete 1")
+    done = say(auth_client, "complete 2", first["conversation_id"])
+
+    assert "no list" in other["reply"]
+    assert done["reply"] == 'Done: "Beta".'
+    assert Task.objects.get(title="Alpha").completed_at is None
+
+
+def test_another_users_conversation_is_a_404_and_untouched(
+    client_for, user, other_user, frozen_now
+):
+    mine = say(client_for(user), "add water plants tomorrow")
+    theirs = client_for(other_user)
+
+    read = theirs.get(f"/api/chat/conversations/{mine['conversation_id']}/")
+    post = theirs.post(
+        "/api/chat/",
+        {"message": "list", "conversation_id": mine["conversation_id"]},
+        format="json",
+    )
+
+    assert_error(read, 404)
+    assert_error(post, 404)
+    assert theirs.get("/api/chat/conversations/").json()["results"] == []
+    assert Message.objects.filter(conversation_id=mine["conversation_id"]).count() == 2
+
+
+def test_a_users_tools_only_see_their_own_tasks(client_for, user, other_user, frozen_now):
+    say(client_for(user), "add secret plan tomorrow")
+
+    listed = say(client_for(other_user), "list")
+    completed = say(client_for(other_user), "complete secret plan")
+
+    assert listed["tasks"] == []
+    assert listed["reply"] == "No open tasks."
+    assert "couldn't find" in completed["reply"]
+    assert Task.objects.get(title="Secret plan").completed_at is None
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"message": ""}, "message"),
+        ({"message": "   "}, "message"),
+        ({}, "message"),
+        ({"message": "x" * 10_000}, "message"),
+        ({"message": "x" * 2001}, "message"),
+        ({"message": "list", "conversation_id": "abc"}, "conversation_id"),
+        ({"message": "list", "conversation_id": 0}, "conversation_id"),
+    ],
+)
+def test_bad_input_is_a_clear_400_and_stores_nothing(auth_client, payload, field):
+    response = auth_client.post("/api/chat/", payload, format="json")
+
+    assert_error(response, 400, field)
+    assert not Conversation.objects.exists()
+
+
+def test_a_message_of_exactly_the_limit_is_accepted(auth_client, frozen_now):
+    response = auth_client.post("/api/chat/", {"message": "x" * 2000}, format="json")
+
+    assert response.status_code == 200
+
+
+def test_an_unknown_conversation_id_is_a_404(auth_client):
+    assert_error(
+        auth_client.post("/api/chat/", {"message": "hi", "conversation_id": 999}, format="json"),
+        404,
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/api/chat/"),
+        ("get", "/api/chat/conversations/"),
+        ("get", "/api/chat/conversations/1/"),
+    ],
+)
+def test_chat_endpoints_refuse_anonymous_requests(api_client, method, url):
+    response = getattr(api_client, method)(url, {}, format="json")
+
+    assert_error(response, 401)
+
+
+def test_a_clarifying_question_creates_nothing(auth_client, frozen_now):
+    asked = say(auth_client, "add meeting 3/4 at 9")
+
+    assert asked["reply"].startswith('"3/4" could be March 4 or 3 April')
+    assert asked["actions"] == []
+    assert asked["tasks"] == []
+    assert not Task.objects.exists()
+
+
+def test_snooze_after_a_reminder_fired(auth_client, user, frozen_now):
+    added = say(auth_client, "remind me to call mom today at 11am")
+    reminder = Task.objects.get(pk=added["tasks"][0]["id"]).reminders.get()
+    reminder.status, reminder.fired_at = "fired", FIXED_NOW + timedelta(hours=1)
+    reminder.save()
+    frozen_now["now"] = FIXED_NOW + timedelta(hours=1, minutes=1)
+
+    snoozed = say(auth_client, "snooze 15 min", added["conversation_id"])
+
+    assert snoozed["reply"] == 'Snoozed "Call mom" for 15 minutes, until today at 11:16.'
+    assert snoozed["actions"][0]["type"] == "reminder.snoozed"

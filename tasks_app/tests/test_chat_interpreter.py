@@ -1,0 +1,358 @@
+"""The deterministic chat backend end to end: a message in, tools run, a reply out."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tasks_app import services
+from tasks_app.chat import matching
+from tasks_app.chat.services import chat_send
+from tasks_app.models import Reminder, ReminderStatus, Task
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)  # Thursday, 10:00 in New York
+
+
+class Chat:
+    """One conversation of `user`, at a fixed now."""
+
+    def __init__(self, user, now=NOW):
+        self.user, self.now, self.conversation_id = user, now, None
+
+    def __call__(self, text):
+        turn = chat_send(
+            user=self.user, message=text, conversation_id=self.conversation_id, now=self.now
+        )
+        self.conversation_id = turn.conversation.pk
+        return turn.reply
+
+
+@pytest.fixture
+def chat(user):
+    return Chat(user)
+
+
+def local(task, zone="America/New_York"):
+    from zoneinfo import ZoneInfo
+
+    task.refresh_from_db()
+    return task.due_at.astimezone(ZoneInfo(zone)).strftime("%a %Y-%m-%d %H:%M")
+
+
+def test_two_tasks_matching_a_title_get_a_question_answered_by_number(chat, user):
+    services.task_create(user=user, title="Call mom about the trip", due=datetime(2026, 3, 6, 9))
+    later = services.task_create(
+        user=user, title="Call mom about dinner", due=datetime(2026, 3, 7, 9)
+    )
+
+    asked = chat("complete call mom")
+    answered = chat("2")
+
+    assert asked.text.splitlines() == [
+        "Which one do you mean?",
+        "1. Call mom about the trip — tomorrow at 09:00",
+        "2. Call mom about dinner — Sat, Mar 7 at 09:00",
+        "Answer with its number.",
+    ]
+    assert asked.actions == []
+    assert answered.text == 'Done: "Call mom about dinner".'
+    assert list(Task.objects.filter(completed_at__isnull=False)) == [later]
+
+
+def test_an_exact_title_wins_over_longer_ones_and_typos_are_forgiven(chat, user):
+    exact = services.task_create(user=user, title="Call mom")
+    services.task_create(user=user, title="Call mom about the trip")
+    dentist = services.task_create(user=user, title="Book dentist")
+
+    chat("done call mom")
+    chat("complete book dentsit")
+
+    assert {t.pk for t in Task.objects.filter(completed_at__isnull=False)} == {exact.pk, dentist.pk}
+
+
+def test_nothing_close_is_said_plainly(chat, user):
+    services.task_create(user=user, title="Water plants")
+
+    reply = chat("complete taxes")
+
+    assert reply.text == 'I couldn\'t find an open task called "taxes".'
+
+
+def test_it_is_the_task_just_added(chat, user):
+    chat("add dentist tomorrow at 10am")
+
+    reply = chat("remind me about it 30 minutes before")
+
+    assert reply.text == 'I\'ll remind you about "Dentist" 30 minutes before (tomorrow at 09:30).'
+    assert Task.objects.get().reminders.get().offset_minutes == 30
+
+
+def test_a_message_without_a_verb_is_offered_and_added_on_yes(chat, user):
+    offered = chat("call mom tomorrow at 5pm")
+    added = chat("yes")
+
+    assert offered.text == (
+        'Do you want me to add "Call mom" — due tomorrow at 17:00? Say "yes" to add it.'
+    )
+    assert added.actions[0]["type"] == "task.created"
+    assert local(Task.objects.get()) == "Fri 2026-03-06 17:00"
+
+
+def test_no_declines_the_offer(chat, user):
+    chat("water plants every 3 days")
+
+    assert chat("no").text == "OK, I left it."
+    assert not Task.objects.exists()
+
+
+def test_a_pending_question_only_binds_the_next_message(chat, user):
+    chat("call mom tomorrow at 5pm")
+    chat("list")
+
+    assert chat("yes").text.startswith("There's no question waiting")
+    assert not Task.objects.exists()
+
+
+def test_moving_to_a_day_keeps_the_time_and_to_a_time_keeps_the_day(chat, user):
+    task = services.task_create(user=user, title="Standup", due=datetime(2026, 3, 6, 9, 30))
+    chat("list")
+
+    chat("move 1 to next tuesday")
+    after_day = local(task)
+    chat("move 1 to 4pm")
+
+    assert after_day == "Tue 2026-03-10 09:30"
+    assert local(task) == "Tue 2026-03-10 16:00"
+
+
+def test_postpone_shifts_the_due_time_and_its_reminders(chat, user):
+    task = services.task_create(
+        user=user, title="Report", due=datetime(2026, 3, 6, 9), reminders=[{"offset_minutes": 60}]
+    )
+    chat("list")
+
+    reply = chat("postpone 1 by 2 days")
+
+    assert reply.text.startswith(
+        'Updated "Report" — due Sun, Mar 8 at 09:00; reminder 1 hour before'
+    )
+    assert task.reminders.get().fire_at == datetime(2026, 3, 8, 12, 0, tzinfo=UTC)  # 08:00 EDT
+
+
+def test_a_past_time_is_refused_with_a_question(chat, user):
+    task = services.task_create(user=user, title="Report", due=datetime(2026, 3, 6, 9))
+    chat("list")
+
+    reply = chat("move 1 to today at 8am")
+
+    assert reply.text == "Thu, Mar 5 at 08:00 has already passed. When is it due?"
+    assert local(task) == "Fri 2026-03-06 09:00"
+
+
+def test_making_a_task_repeat_keeps_its_time_of_day(chat, user):
+    task = services.task_create(user=user, title="Gym", due=datetime(2026, 3, 6, 18, 30))
+    chat("list")
+
+    reply = chat("make 1 repeat every monday")
+
+    task.refresh_from_db()
+    assert task.series.rule == "FREQ=WEEKLY;BYDAY=MO"
+    assert local(task) == "Mon 2026-03-09 18:30"
+    assert reply.text == ('Updated "Gym" — every Monday at 18:30, first on Mon, Mar 9 at 18:30.')
+
+
+def test_after_completing_a_recurring_task_it_is_the_next_occurrence(chat, user):
+    chat("add stretch every day at 7am")
+    chat("done stretch")
+
+    reply = chat("remind me about it 10 minutes before")
+
+    following = Task.objects.get(completed_at__isnull=True)
+    assert reply.text == 'I\'ll remind you about "Stretch" 10 minutes before (Sat, Mar 7 at 06:50).'
+    assert following.reminders.get().offset_minutes == 10
+
+
+def test_stop_series_keeps_the_task_as_a_one_off(chat, user):
+    chat("add stretch every day at 7am")
+
+    reply = chat("stop repeating it")
+
+    task = Task.objects.get()
+    assert task.series_id is None
+    assert task.completed_at is None
+    assert reply.text == '"Stretch" won\'t repeat any more; this one stays on your list.'
+
+
+def test_deleting_an_occurrence_of_a_series_moves_on_to_the_next(chat, user):
+    chat("add yoga every other day at 7am")
+    chat("list")
+
+    reply = chat("delete 1")
+
+    assert reply.text == 'Deleted "Yoga". The series goes on: next Sun, Mar 8 at 07:00.'
+    assert local(Task.objects.get()) == "Sun 2026-03-08 07:00"
+
+
+def test_reopen_looks_among_completed_tasks(chat, user):
+    task = services.task_complete(task=services.task_create(user=user, title="Pay rent"))
+
+    reply = chat("reopen pay rent")
+
+    task.refresh_from_db()
+    assert task.completed_at is None
+    assert reply.text.startswith('Reopened "Pay rent"')
+
+
+def test_rename_priority_and_tags(chat, user):
+    task = services.task_create(user=user, title="milk", tags=["home"])
+    chat("list")
+
+    chat("rename 1 to Buy oat milk")
+    chat("make 1 high priority")
+    chat("tag 1 with errands")
+    reply = chat("remove the tag home from 1")
+
+    task.refresh_from_db()
+    assert (task.title, task.priority) == ("Buy oat milk", "high")
+    assert sorted(t.name for t in task.tags.all()) == ["errands"]
+    assert reply.text == 'Updated "Buy oat milk" — no due date; #errands; high priority.'
+
+
+def test_remove_reminders_and_what_is_left(chat, user):
+    task = services.task_create(
+        user=user, title="Flight", due=datetime(2026, 3, 12, 7), reminders=[{"offset_minutes": 60}]
+    )
+    chat("list")
+
+    removed = chat("remove the reminders from 1")
+    again = chat("remove the reminders from 1")
+
+    assert removed.text == 'Removed 1 reminder from "Flight".'
+    assert again.text == '"Flight" has no pending reminders.'
+    assert not task.reminders.exists()
+
+
+def test_absolute_reminder_on_an_all_day_task(chat, user):
+    chat("add pay bill on March 10 remind me at 9am")
+
+    reminder = Reminder.objects.get()
+    assert reminder.offset_minutes is None
+    assert reminder.fire_at == datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # 09:00 EDT
+
+
+def test_snooze_without_a_fired_reminder_says_so(chat, user):
+    assert chat("snooze").text == "I couldn't do that: There is no reminder to snooze."
+
+
+def test_snooze_names_the_default(chat, user):
+    task = services.task_create(user=user, title="Stretch", due=NOW + timedelta(hours=1))
+    Reminder.objects.create(
+        task=task, fire_at=NOW, status=ReminderStatus.FIRED, fired_at=NOW - timedelta(minutes=1)
+    )
+
+    reply = chat("snooze")
+
+    assert reply.text == (
+        'Snoozed "Stretch" for 10 minutes, until today at 10:10. '
+        '(10 minutes is the default; say e.g. "snooze 1 hour".)'
+    )
+
+
+def test_numbers_outside_the_last_list(chat, user):
+    services.task_create(user=user, title="Only one")
+
+    before_any_list = chat("complete 1")
+    chat("list")
+    out_of_range = chat("complete 4")
+
+    assert (
+        before_any_list.text == 'There is no list to pick 1 from yet. Say "list" to see your tasks.'
+    )
+    assert out_of_range.text == "The last list had 1 item; there is no 4."
+
+
+def test_completing_several_numbers_at_once(chat, user):
+    for title in ("A", "B", "C"):
+        services.task_create(user=user, title=title)
+    chat("list")
+
+    reply = chat("complete 1 and 3")
+
+    assert reply.text.splitlines() == ['Done: "A".', 'Done: "C".']
+    assert sorted(
+        Task.objects.filter(completed_at__isnull=True).values_list("title", flat=True)
+    ) == ["B"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("what's due today", ["Due today:", "1. Today thing — today at 12:00"]),
+        ("what's overdue", ["Overdue:", "1. Late thing — yesterday"]),
+        (
+            "what do I have this week",
+            [
+                "Due this week:",
+                "1. Today thing — today at 12:00",
+                "2. Weekend thing — Sun, Mar 8 (every Sunday)",
+            ],
+        ),
+        ("show #work", ["Open tasks tagged #work:", "1. Work thing — Tue, Mar 10 #work"]),
+        (
+            "find weekend",
+            ['Open tasks matching "weekend":', "1. Weekend thing — Sun, Mar 8 (every Sunday)"],
+        ),
+        ("show completed", ["Completed:", "1. Done thing — done today"]),
+    ],
+)
+def test_list_views(chat, user, message, expected):
+    services.task_create(user=user, title="Today thing", due=datetime(2026, 3, 5, 12))
+    services.task_create(
+        user=user,
+        title="Weekend thing",
+        due=datetime(2026, 3, 8).date(),
+        recurrence_spec=services.RecurrenceInput("FREQ=WEEKLY"),
+    )
+    services.task_create(
+        user=user, title="Work thing", due=datetime(2026, 3, 10).date(), tags=["work"]
+    )
+    late = services.task_create(user=user, title="Late thing", due=datetime(2026, 3, 4).date())
+    services.task_complete(task=services.task_create(user=user, title="Done thing"), now=NOW)
+    assert late.due_at < NOW
+
+    reply = chat(message)
+
+    assert reply.text.splitlines() == [
+        e.replace("Late thing — yesterday", "Late thing — Wed, Mar 4 (overdue)") for e in expected
+    ]
+
+
+def test_an_empty_view_says_nothing_is_there(chat, user):
+    assert chat("what's due tomorrow").text == "Nothing due tomorrow."
+
+
+def test_help_lists_examples(chat):
+    reply = chat("help")
+
+    assert reply.text.startswith("I can keep your task list. Try:")
+    assert "remind me to call mom tomorrow at 5pm" in reply.text
+
+
+def test_a_service_error_is_a_reply_not_a_crash(chat, user):
+    chat("add report friday")
+
+    reply = chat("stop repeating it")
+
+    assert reply.text == "I couldn't do that: This task is not part of a recurring series."
+
+
+def test_title_matching_scores():
+    titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
+
+    assert matching.best_matches("call mom", titles) == [1]
+    assert matching.best_matches("mom", titles) == [1, 2] or matching.best_matches(
+        "mom", titles
+    ) == [2, 1]
+    assert matching.best_matches("pay rnet", titles) == [3]
+    assert matching.best_matches("groceries", titles) == []

@@ -1,0 +1,915 @@
+"""The chat parser's golden table: fixed now and zones, exact intent, fields, RRULE and first
+two occurrences (with their UTC offsets, so daylight-saving handling is visible).
+
+Now is Thursday 2026-03-05 15:00 UTC: 10:00 in New York, 16:00 in Berlin, 07:00 in Los Angeles,
+and already Friday in Tokyo (00:00) and Sydney (02:00). New York starts daylight saving on
+Sunday 2026-03-08, Berlin on 2026-03-29; Sydney ends it on 2026-04-05.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tasks_app import recurrence
+from tasks_app.chat import parsing, phrases, repeats
+from tasks_app.chat.parsing import Intent
+
+NOW = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)
+ZONES = {
+    "NY": "America/New_York",
+    "BER": "Europe/Berlin",
+    "TYO": "Asia/Tokyo",
+    "SYD": "Australia/Sydney",
+    "LA": "America/Los_Angeles",
+}
+
+
+@dataclass(frozen=True)
+class G:
+    zone: str
+    text: str
+    kind: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    rrule: str | None = None
+    first_two: list[str] | None = None
+
+
+GOLDEN = [
+    # ---- add: dates and times
+    G(
+        "NY",
+        "add call mom tomorrow at 5pm",
+        "add",
+        {"title": "Call mom", "due": "2026-03-06 17:00"},
+    ),
+    G(
+        "NY",
+        'Add "Pay rent" every month on the 1st at 09:00',
+        "add",
+        {"title": "Pay rent", "due": "2026-04-01 09:00"},
+        "FREQ=MONTHLY;BYMONTHDAY=1",
+        ["2026-04-01T09:00-04:00", "2026-05-01T09:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add dentist next Friday at 10am, remind me at 8am",
+        "add",
+        {"title": "Dentist", "due": "2026-03-13 10:00", "reminders": ["-120m"]},
+    ),
+    G(
+        "NY",
+        "add submit report on March 20th at 9:30 pm",
+        "add",
+        {"title": "Submit report", "due": "2026-03-20 21:30"},
+    ),
+    G(
+        "NY",
+        "add meeting on March 3rd at 9",
+        "add",
+        {"title": "Meeting", "due": "2027-03-03 09:00"},
+    ),
+    G(
+        "NY",
+        "add lunch with Sam at noon",
+        "add",
+        {"title": "Lunch with Sam", "due": "2026-03-05 12:00"},
+    ),
+    G(
+        "NY",
+        "add file taxes by midnight",
+        "add",
+        {"title": "File taxes", "due": "2026-03-05 23:59"},
+    ),
+    G("NY", "add call the bank at 5", "add", {"title": "Call the bank", "due": "2026-03-05 17:00"}),
+    G("NY", "add buy milk", "add", {"title": "Buy milk"}),
+    G("NY", "add hike this weekend", "add", {"title": "Hike", "due": "2026-03-07"}),
+    G("NY", "add dinner tonight", "add", {"title": "Dinner", "due": "2026-03-05 20:00"}),
+    G("NY", "add call bob in 2 hours", "add", {"title": "Call bob", "due": "2026-03-05 12:00"}),
+    G(
+        "NY",
+        "add read chapter 4 in 3 days",
+        "add",
+        {"title": "Read chapter 4", "due": "2026-03-08"},
+    ),
+    G(
+        "NY",
+        "add pick up dry cleaning on 3 April",
+        "add",
+        {"title": "Pick up dry cleaning", "due": "2026-04-03"},
+    ),
+    G("NY", "add renew license 2026-04-01", "add", {"title": "Renew license", "due": "2026-04-01"}),
+    G("NY", "add send invoice on the 20th", "add", {"title": "Send invoice", "due": "2026-03-20"}),
+    G(
+        "NY",
+        "add water plants this afternoon",
+        "add",
+        {"title": "Water plants", "due": "2026-03-05 15:00"},
+    ),
+    G("NY", "add plan trip next week", "add", {"title": "Plan trip", "due": "2026-03-09"}),
+    G(
+        "NY",
+        "Add team lunch FRIDAY AT 12:30PM!!!",
+        "add",
+        {"title": "Team lunch", "due": "2026-03-06 12:30"},
+    ),
+    G("NY", "add stretch at 9:30 pm", "add", {"title": "Stretch", "due": "2026-03-05 21:30"}),
+    G(
+        "BER",
+        "add call the landlord on Monday at 08:15",
+        "add",
+        {"title": "Call the landlord", "due": "2026-03-09 08:15"},
+    ),
+    G(
+        "BER",
+        "add pay invoice #work !high tomorrow",
+        "add",
+        {"title": "Pay invoice", "due": "2026-03-06", "tags": ["work"], "priority": "high"},
+    ),
+    G(
+        "TYO",
+        "add check in for flight today at 6pm",
+        "add",
+        {"title": "Check in for flight", "due": "2026-03-06 18:00"},
+    ),
+    G(
+        "TYO",
+        "add submit visa form tomorrow morning",
+        "add",
+        {"title": "Submit visa form", "due": "2026-03-07 09:00"},
+    ),
+    G(
+        "SYD",
+        "add Book dentist Friday evening p1",
+        "add",
+        {"title": "Book dentist", "due": "2026-03-06 19:00", "priority": "high"},
+    ),
+    G("LA", "add pack lunch at 7", "add", {"title": "Pack lunch", "due": "2026-03-06 07:00"}),
+    # ---- add: reminders
+    G(
+        "NY",
+        "remind me to call mom tomorrow at 5pm",
+        "add",
+        {"title": "Call mom", "due": "2026-03-06 17:00", "reminders": ["-0m"]},
+    ),
+    G(
+        "NY",
+        "add flight to Lisbon on March 12 at 7am, remind me a day before and 2 hours before",
+        "add",
+        {"title": "Flight to Lisbon", "due": "2026-03-12 07:00", "reminders": ["-1440m", "-120m"]},
+    ),
+    G(
+        "NY",
+        "add doctor friday at 3pm with a reminder 30 minutes before",
+        "add",
+        {"title": "Doctor", "due": "2026-03-06 15:00", "reminders": ["-30m"]},
+    ),
+    G(
+        "NY",
+        "add take out trash tomorrow at 7pm, remind me the night before",
+        "add",
+        {"title": "Take out trash", "due": "2026-03-06 19:00", "reminders": ["-1380m"]},
+    ),
+    G(
+        "NY",
+        "add pay bill on March 10 remind me at 9am",
+        "add",
+        {"title": "Pay bill", "due": "2026-03-10", "reminders": ["@2026-03-10 09:00"]},
+    ),
+    G(
+        "NY",
+        "remind me tomorrow at 9 to think about taxes",
+        "add",
+        {"title": "Think about taxes", "due": "2026-03-06 09:00", "reminders": ["-0m"]},
+    ),
+    G(
+        "BER",
+        "add dentist tomorrow at 10 no reminder",
+        "add",
+        {"title": "Dentist", "due": "2026-03-06 10:00", "reminders": []},
+    ),
+    # ---- recurrence classes
+    G(
+        "NY",
+        "add stretch every day at 7am",
+        "add",
+        {"title": "Stretch", "due": "2026-03-06 07:00"},
+        "FREQ=DAILY",
+        ["2026-03-06T07:00-05:00", "2026-03-07T07:00-05:00"],
+    ),
+    G(
+        "BER",
+        "add standup every weekday at 9:30",
+        "add",
+        {"title": "Standup", "due": "2026-03-06 09:30"},
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        ["2026-03-06T09:30+01:00", "2026-03-09T09:30+01:00"],
+    ),
+    G(
+        "SYD",
+        "add long run every weekend at 8am",
+        "add",
+        {"title": "Long run", "due": "2026-03-07 08:00"},
+        "FREQ=WEEKLY;BYDAY=SA,SU",
+        ["2026-03-07T08:00+11:00", "2026-03-08T08:00+11:00"],
+    ),
+    G(
+        "LA",
+        "add water the cactus every 10 days",
+        "add",
+        {"title": "Water the cactus", "due": "2026-03-05"},
+        "FREQ=DAILY;INTERVAL=10",
+        ["2026-03-05T23:59-08:00", "2026-03-15T23:59-07:00"],
+    ),
+    G(
+        "NY",
+        "add team retro every 3 weeks on friday at 3pm",
+        "add",
+        {"title": "Team retro", "due": "2026-03-06 15:00"},
+        "FREQ=WEEKLY;INTERVAL=3;BYDAY=FR",
+        ["2026-03-06T15:00-05:00", "2026-03-27T15:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add replace water filter every 3 months",
+        "add",
+        {"title": "Replace water filter", "due": "2026-03-05"},
+        "FREQ=MONTHLY;INTERVAL=3",
+        ["2026-03-05T23:59-05:00", "2026-06-05T23:59-04:00"],
+    ),
+    G(
+        "NY",
+        "add check smoke alarms every 2 years",
+        "add",
+        {"title": "Check smoke alarms", "due": "2026-03-05"},
+        "FREQ=YEARLY;INTERVAL=2",
+        ["2026-03-05T23:59-05:00", "2028-03-05T23:59-05:00"],
+    ),
+    G(
+        "NY",
+        "add yoga every other day at 7am",
+        "add",
+        {"title": "Yoga", "due": "2026-03-06 07:00"},
+        "FREQ=DAILY;INTERVAL=2",
+        ["2026-03-06T07:00-05:00", "2026-03-08T07:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add 1:1 with Ana every other tuesday at 11",
+        "add",
+        {"title": "1:1 with Ana", "due": "2026-03-10 11:00"},
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+        ["2026-03-10T11:00-04:00", "2026-03-24T11:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add gym every Mon and Wed at 7pm",
+        "add",
+        {"title": "Gym", "due": "2026-03-09 19:00"},
+        "FREQ=WEEKLY;BYDAY=MO,WE",
+        ["2026-03-09T19:00-04:00", "2026-03-11T19:00-04:00"],
+    ),
+    G(
+        "BER",
+        "add piano lessons on tuesdays and thursdays at 4:30pm",
+        "add",
+        {"title": "Piano lessons", "due": "2026-03-05 16:30"},
+        "FREQ=WEEKLY;BYDAY=TU,TH",
+        ["2026-03-05T16:30+01:00", "2026-03-10T16:30+01:00"],
+    ),
+    G(
+        "NY",
+        "add take pills twice a day at 9am and 9pm",
+        "add",
+        {"title": "Take pills", "due": "2026-03-05 21:00"},
+        "FREQ=DAILY;BYHOUR=9,21;BYMINUTE=0",
+        ["2026-03-05T21:00-05:00", "2026-03-06T09:00-05:00"],
+    ),
+    G(
+        "TYO",
+        "add check mail every day at 8am and 8pm",
+        "add",
+        {"title": "Check mail", "due": "2026-03-06 08:00"},
+        "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0",
+        ["2026-03-06T08:00+09:00", "2026-03-06T20:00+09:00"],
+    ),
+    G(
+        "NY",
+        "add book club on the first Thursday of every month at 7pm",
+        "add",
+        {"title": "Book club", "due": "2026-03-05 19:00"},
+        "FREQ=MONTHLY;BYDAY=1TH",
+        ["2026-03-05T19:00-05:00", "2026-04-02T19:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add review the last Friday of every month at 4pm",
+        "add",
+        {"title": "Review", "due": "2026-03-27 16:00"},
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        ["2026-03-27T16:00-04:00", "2026-04-24T16:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add board game night on the second to last saturday of every month at 6pm",
+        "add",
+        {"title": "Board game night", "due": "2026-03-21 18:00"},
+        "FREQ=MONTHLY;BYDAY=-2SA",
+        ["2026-03-21T18:00-04:00", "2026-04-18T18:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add pay rent every month on the 1st at 9am, remind me a day before",
+        "add",
+        {"title": "Pay rent", "due": "2026-04-01 09:00", "reminders": ["-1440m"]},
+        "FREQ=MONTHLY;BYMONTHDAY=1",
+        ["2026-04-01T09:00-04:00", "2026-05-01T09:00-04:00"],
+    ),
+    G(
+        "BER",
+        "add invoice clients on the 15th of every month",
+        "add",
+        {"title": "Invoice clients", "due": "2026-03-15"},
+        "FREQ=MONTHLY;BYMONTHDAY=15",
+        ["2026-03-15T23:59+01:00", "2026-04-15T23:59+02:00"],
+    ),
+    G(
+        "NY",
+        "add pay cards on the 1st and 15th of every month at 8am",
+        "add",
+        {"title": "Pay cards", "due": "2026-03-15 08:00"},
+        "FREQ=MONTHLY;BYMONTHDAY=1,15",
+        ["2026-03-15T08:00-04:00", "2026-04-01T08:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add close the books on the last day of every month",
+        "add",
+        {"title": "Close the books", "due": "2026-03-31"},
+        "FREQ=MONTHLY;BYMONTHDAY=-1",
+        ["2026-03-31T23:59-04:00", "2026-04-30T23:59-04:00"],
+    ),
+    G(
+        "NY",
+        "add payroll on the last workday of the month at 3pm",
+        "add",
+        {"title": "Payroll", "due": "2026-03-31 15:00"},
+        "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        ["2026-03-31T15:00-04:00", "2026-04-30T15:00-04:00"],
+    ),
+    G(
+        "LA",
+        "add send timesheet on the first business day of every month at 9am",
+        "add",
+        {"title": "Send timesheet", "due": "2026-04-01 09:00"},
+        "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=1",
+        ["2026-04-01T09:00-07:00", "2026-05-01T09:00-07:00"],
+    ),
+    G(
+        "NY",
+        "add standup every weekday at 9:30 until March 31",
+        "add",
+        {"title": "Standup", "due": "2026-03-06 09:30"},
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20260331",
+        ["2026-03-06T09:30-05:00", "2026-03-09T09:30-04:00"],
+    ),
+    G(
+        "NY",
+        "add physio every Tuesday at 8am for 6 times",
+        "add",
+        {"title": "Physio", "due": "2026-03-10 08:00"},
+        "FREQ=WEEKLY;BYDAY=TU;COUNT=6",
+        ["2026-03-10T08:00-04:00", "2026-03-17T08:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add meditate every day for 2 weeks",
+        "add",
+        {"title": "Meditate", "due": "2026-03-05"},
+        "FREQ=DAILY;UNTIL=20260318",
+        ["2026-03-05T23:59-05:00", "2026-03-06T23:59-05:00"],
+    ),
+    G(
+        "NY",
+        "add lunch walk every weekday at 12:30 starting next monday",
+        "add",
+        {"title": "Lunch walk", "due": "2026-03-09 12:30"},
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        ["2026-03-09T12:30-04:00", "2026-03-10T12:30-04:00"],
+    ),
+    G(
+        "NY",
+        "add pay credit card on the 15th of every month starting April",
+        "add",
+        {"title": "Pay credit card", "due": "2026-04-15"},
+        "FREQ=MONTHLY;BYMONTHDAY=15",
+        ["2026-04-15T23:59-04:00", "2026-05-15T23:59-04:00"],
+    ),
+    G(
+        "NY",
+        "add water plants every! 3 days",
+        "add",
+        {"title": "Water plants", "due": "2026-03-05", "anchor": "completion"},
+        "FREQ=DAILY;INTERVAL=3",
+        ["2026-03-05T23:59-05:00", "2026-03-08T23:59-04:00"],
+    ),
+    G(
+        "NY",
+        "add change sheets 2 weeks after I finish",
+        "add",
+        {"title": "Change sheets", "due": "2026-03-05", "anchor": "completion"},
+        "FREQ=WEEKLY;INTERVAL=2",
+        ["2026-03-05T23:59-05:00", "2026-03-19T23:59-04:00"],
+    ),
+    G(
+        "BER",
+        "add get a haircut every! 5 weeks",
+        "add",
+        {"title": "Get a haircut", "due": "2026-03-05", "anchor": "completion"},
+        "FREQ=WEEKLY;INTERVAL=5",
+        ["2026-03-05T23:59+01:00", "2026-04-09T23:59+02:00"],
+    ),
+    G(
+        "NY",
+        "add mom's birthday every year on March 3rd",
+        "add",
+        {"title": "Mom's birthday", "due": "2027-03-03"},
+        "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3",
+        ["2027-03-03T23:59-05:00", "2028-03-03T23:59-05:00"],
+    ),
+    G(
+        "NY",
+        "add pay property tax every 15 April",
+        "add",
+        {"title": "Pay property tax", "due": "2026-04-15"},
+        "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=15",
+        ["2026-04-15T23:59-04:00", "2027-04-15T23:59-04:00"],
+    ),
+    G(
+        "NY",
+        "add drink water every 2 hours",
+        "add",
+        {"title": "Drink water", "due": "2026-03-05 11:00"},
+        "FREQ=HOURLY;INTERVAL=2",
+        ["2026-03-05T11:00-05:00", "2026-03-05T13:00-05:00"],
+    ),
+    G(
+        "NY",
+        "add journal every evening",
+        "add",
+        {"title": "Journal", "due": "2026-03-05 19:00"},
+        "FREQ=DAILY",
+        ["2026-03-05T19:00-05:00", "2026-03-06T19:00-05:00"],
+    ),
+    G(
+        "NY",
+        "add weigh in every Monday morning",
+        "add",
+        {"title": "Weigh in", "due": "2026-03-09 09:00"},
+        "FREQ=WEEKLY;BYDAY=MO",
+        ["2026-03-09T09:00-04:00", "2026-03-16T09:00-04:00"],
+    ),
+    G(
+        "NY",
+        "add backup photos weekly",
+        "add",
+        {"title": "Backup photos", "due": "2026-03-05"},
+        "FREQ=WEEKLY",
+        ["2026-03-05T23:59-05:00", "2026-03-12T23:59-04:00"],
+    ),
+    G(
+        "NY",
+        "add check the garden daily at 6pm",
+        "add",
+        {"title": "Check the garden", "due": "2026-03-05 18:00"},
+        "FREQ=DAILY",
+        ["2026-03-05T18:00-05:00", "2026-03-06T18:00-05:00"],
+    ),
+    G(
+        "NY",
+        "add every saturday at 9am clean the house",
+        "add",
+        {"title": "Clean the house", "due": "2026-03-07 09:00"},
+        "FREQ=WEEKLY;BYDAY=SA",
+        ["2026-03-07T09:00-05:00", "2026-03-14T09:00-04:00"],
+    ),
+    G(
+        "SYD",
+        "add call grandma every sunday at 7pm",
+        "add",
+        {"title": "Call grandma", "due": "2026-03-08 19:00"},
+        "FREQ=WEEKLY;BYDAY=SU",
+        ["2026-03-08T19:00+11:00", "2026-03-15T19:00+11:00"],
+    ),
+    # ---- titles and words that look like dates
+    G(
+        "NY",
+        'add read "The Second Sleep" on sunday',
+        "add",
+        {"title": 'Read "The Second Sleep"', "due": "2026-03-08"},
+    ),
+    G("NY", "add submit form before friday", "add", {"title": "Submit form", "due": "2026-03-06"}),
+    G(
+        "NY",
+        "add pay rent on the first of every month",
+        "add",
+        {"title": "Pay rent", "due": "2026-04-01"},
+        "FREQ=MONTHLY;BYMONTHDAY=1",
+        ["2026-04-01T23:59-04:00", "2026-05-01T23:59-04:00"],
+    ),
+    G(
+        "NY",
+        "add quarterly review every 3 months on the first monday at 10am",
+        "add",
+        {"title": "Quarterly review", "due": "2026-04-06 10:00"},
+        "FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO",
+        ["2026-04-06T10:00-04:00", "2026-07-06T10:00-04:00"],
+    ),
+    # ---- list
+    G("NY", "list", "list", {"list": {"view": "open"}}),
+    G("NY", "what's due today?", "list", {"list": {"view": "today"}}),
+    G("NY", "show me tomorrow", "list", {"list": {"view": "tomorrow"}}),
+    G("NY", "what do I have this week", "list", {"list": {"view": "week"}}),
+    G("NY", "what's overdue", "list", {"list": {"view": "overdue"}}),
+    G("NY", "show completed", "list", {"list": {"view": "completed"}}),
+    G("NY", "show tasks tagged #work", "list", {"list": {"tag": "work"}}),
+    G("NY", "find dentist", "list", {"list": {"search": "dentist"}}),
+    G("NY", "what's on friday", "list", {"list": {"view": "tomorrow"}}),
+    G("NY", "show upcoming", "list", {"list": {"view": "upcoming"}}),
+    # ---- complete / reopen / delete
+    G("NY", "complete 1", "complete", {"ref": (1,)}),
+    G("NY", "done 2 and 3", "complete", {"ref": (2, 3)}),
+    G("NY", "mark the 2nd one as done", "complete", {"ref": (2,)}),
+    G("NY", "groceries done", "complete", {"ref": "groceries"}),
+    G("NY", "I finished the report", "complete", {"ref": "report"}),
+    G("NY", "reopen 2", "reopen", {"ref": (2,)}),
+    G("NY", "mark 1 as not done", "reopen", {"ref": (1,)}),
+    G("NY", "delete 3", "delete", {"ref": (3,)}),
+    G("NY", "remove the dentist appointment", "delete", {"ref": "dentist appointment"}),
+    # ---- rename / update / reschedule
+    G("NY", "rename 2 to Buy oat milk", "rename", {"title": "Buy oat milk", "ref": (2,)}),
+    G("NY", "make 3 high priority", "update", {"ref": (3,), "priority": "high"}),
+    G("NY", "tag 2 with work and home", "update", {"ref": (2,), "tags": ["work", "home"]}),
+    G("NY", "remove the tag home from 2", "update", {"ref": (2,), "remove_tags": ["home"]}),
+    G(
+        "NY",
+        "make 1 repeat every weekday at 8am",
+        "update",
+        {"due": "2026-03-06 08:00", "ref": (1,)},
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+        ["2026-03-06T08:00-05:00", "2026-03-09T08:00-04:00"],
+    ),
+    G("NY", "change 2 to every monday", "update", {"ref": (2,)}, "FREQ=WEEKLY;BYDAY=MO", None),
+    G("NY", "move 1 to friday", "reschedule", {"due": "2026-03-06", "ref": (1,), "keep": "time"}),
+    G(
+        "NY",
+        "move 1 to 5pm",
+        "reschedule",
+        {"due": "2026-03-05 17:00", "ref": (1,), "keep": "date"},
+    ),
+    G(
+        "NY",
+        "move call to mom to friday at 5pm",
+        "reschedule",
+        {"due": "2026-03-06 17:00", "ref": "call to mom"},
+    ),
+    G("NY", "postpone 2 by 2 days", "reschedule", {"ref": (2,), "shift": "relativedelta(days=+2)"}),
+    G(
+        "NY",
+        "reschedule it to next monday 9am",
+        "reschedule",
+        {"due": "2026-03-09 09:00", "ref": "it"},
+    ),
+    G("NY", "remove the due date from 4", "reschedule", {"ref": (4,), "clear_due": True}),
+    # ---- reminders on existing tasks, snooze, series
+    G("NY", "remind me about 2 30 minutes before", "remind", {"ref": (2,), "reminders": ["-30m"]}),
+    G("NY", "remind me about it at 8am", "remind", {"ref": "it", "reminders": ["@08:00"]}),
+    G(
+        "NY",
+        "remind me at 8am tomorrow about 3",
+        "remind",
+        {"ref": (3,), "reminders": ["@2026-03-06 08:00"]},
+    ),
+    G("NY", "remove the reminders from 2", "unremind", {"ref": (2,)}),
+    G("NY", "snooze 1 for 15 minutes", "snooze", {"ref": (1,), "minutes": 15}),
+    G("NY", "snooze", "snooze", {}),
+    G("NY", "snooze until 5pm", "snooze", {"minutes": 420}),
+    G("NY", "stop repeating 2", "stop_series", {"ref": (2,)}),
+    G("NY", "stop the series for pay rent", "stop_series", {"ref": "pay rent"}),
+    # ---- conversation
+    G("NY", "help", "help", {}),
+    G("NY", "thanks!", "thanks", {}),
+    G("NY", "yes", "yes", {}),
+    G("NY", "2", "choose", {"ref": (2,)}),
+    G(
+        "NY",
+        "call mom tomorrow at 5pm",
+        "unknown",
+        {"title": "Call mom", "due": "2026-03-06 17:00"},
+    ),
+    G("NY", "blah blah", "unknown", {}),
+    # ---- questions instead of actions
+    G(
+        "NY",
+        "add meeting 3/4 at 9",
+        "clarify",
+        {
+            "question": (
+                '"3/4" could be March 4 or 3 April. Please write the month as a word, e.g. "March '
+                '4".'
+            )
+        },
+    ),
+    G(
+        "NY",
+        "add standup biweekly",
+        "clarify",
+        {
+            "question": (
+                '"biweekly" can mean twice a week or every two weeks. Which one? Say e.g. "every '
+                '2 weeks" or "twice a week on ...".'
+            )
+        },
+    ),
+    G(
+        "NY",
+        "add 1:1 every second monday",
+        "clarify",
+        {
+            "question": (
+                '"every second monday": every other Monday, or the second Monday of each month? '
+                'Say "every other Monday" or "the second Monday of every month".'
+            )
+        },
+    ),
+    G(
+        "NY",
+        "add take pills twice a day",
+        "clarify",
+        {"question": 'At what times "twice a day"? Say e.g. "at 9am and 9pm".'},
+    ),
+    G(
+        "NY",
+        "add gym twice a week",
+        "clarify",
+        {"question": 'On which days "twice a week"? Say e.g. "every Monday and Thursday".'},
+    ),
+    G(
+        "NY",
+        "add read every blue moon",
+        "clarify",
+        {
+            "question": (
+                'I didn\'t understand how often "every blue moon" is. Try "every 2 weeks" or '
+                '"every Monday and Thursday".'
+            )
+        },
+    ),
+    G("NY", "add tomorrow at 5pm", "clarify", {"question": "What should the task be called?"}),
+    G(
+        "NY",
+        "remind me to call mom",
+        "clarify",
+        {"question": "When should I remind you to call mom?"},
+    ),
+    G(
+        "NY",
+        "remind me to call mom tomorrow",
+        "clarify",
+        {"question": "At what time on Fri, Mar 6 should I remind you?"},
+    ),
+    G(
+        "NY",
+        "add yoga today at 8am",
+        "clarify",
+        {"question": "Thu, Mar 5 at 08:00 has already passed. When is it due?"},
+    ),
+    G(
+        "NY",
+        "add read book in a few days",
+        "clarify",
+        {"question": 'How long exactly is "in a few days"? Say e.g. "in 3 days".'},
+    ),
+    G(
+        "NY",
+        "add report every weekday remind me 30 minutes before",
+        "clarify",
+        {
+            "question": (
+                'At what time on Thu, Mar 5 is "Report" due? A reminder before it needs a time.'
+            )
+        },
+    ),
+    G("NY", "add call at 25", "clarify", {"question": '"25" is not a time I can read.'}),
+    G(
+        "NY",
+        "remind me about 2",
+        "clarify",
+        {"question": 'When should I remind you? Say e.g. "30 minutes before" or "at 8am".'},
+    ),
+    G(
+        "NY",
+        "move 1",
+        "clarify",
+        {"question": 'To when? Say e.g. "move 1 to Friday at 3pm" or "postpone 1 by 2 days".'},
+    ),
+    G(
+        "NY",
+        "add take pills every day at 9am and 9:30pm",
+        "clarify",
+        {"question": "Several times a day must share their minutes (09:00, 21:00)."},
+    ),
+    G(
+        "NY",
+        "add lunch tomorrow and monday",
+        "clarify",
+        {"question": 'I see two dates ("tomorrow" and "monday"). Which one should it be due?'},
+    ),
+    G(
+        "BER",
+        "add night backup every day at 2:30am starting March 29",
+        "add",
+        {"title": "Night backup", "due": "2026-03-30 02:30"},
+        "FREQ=DAILY",
+        ["2026-03-30T02:30+02:00", "2026-03-31T02:30+02:00"],
+    ),
+    G(
+        "BER",
+        "add call mum every sunday at 10am starting March 29",
+        "add",
+        {"title": "Call mum", "due": "2026-03-29 10:00"},
+        "FREQ=WEEKLY;BYDAY=SU",
+        ["2026-03-29T10:00+02:00", "2026-04-05T10:00+02:00"],
+    ),
+    G(
+        "NY",
+        "add ship order tomorrow at 2:30am",
+        "add",
+        {"title": "Ship order", "due": "2026-03-06 02:30"},
+    ),
+    G(
+        "SYD",
+        "add tea every day at 5pm starting april 5",
+        "add",
+        {"title": "Tea", "due": "2026-04-05 17:00"},
+        "FREQ=DAILY",
+        ["2026-04-05T17:00+10:00", "2026-04-06T17:00+10:00"],
+    ),
+]
+
+
+def _when(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
+
+
+def _reminder(spec: phrases.ReminderSpec) -> str:
+    if spec.offset_minutes is not None:
+        return f"-{spec.offset_minutes}m"
+    if spec.at is not None:
+        return f"@{_when(spec.at)}"
+    return f"@{spec.at_time:%H:%M}"
+
+
+def summarize(intent: Intent) -> dict[str, Any]:
+    """The fields an intent carries, in a form the table can spell out."""
+    out: dict[str, Any] = {}
+    if intent.title:
+        out["title"] = intent.title
+    if intent.due is not None:
+        out["due"] = _when(intent.due)
+    if intent.ref:
+        ref = intent.ref
+        out["ref"] = ref.numbers or ("it" if ref.focus else ref.title)
+    if intent.reminders is not None:
+        out["reminders"] = [_reminder(r) for r in intent.reminders]
+    if intent.tags:
+        out["tags"] = list(intent.tags)
+    if intent.priority:
+        out["priority"] = intent.priority
+    if intent.query:
+        query = {k: v for k, v in intent.query.__dict__.items() if v and v != "open"}
+        out["list"] = {k: _when(v) if isinstance(v, date) else v for k, v in query.items()} or {
+            "view": "open"
+        }
+    if intent.minutes:
+        out["minutes"] = intent.minutes
+    if intent.shift:
+        out["shift"] = str(intent.shift)
+    if intent.keep:
+        out["keep"] = intent.keep
+    if intent.clear_due:
+        out["clear_due"] = True
+    if intent.remove_tags:
+        out["remove_tags"] = list(intent.remove_tags)
+    if intent.question:
+        out["question"] = intent.question
+    if intent.rule and intent.rule.after_completion:
+        out["anchor"] = "completion"
+    return out
+
+
+@pytest.mark.parametrize("golden", GOLDEN, ids=lambda g: f"{g.zone} {g.text}")
+def test_golden_phrase(golden):
+    zone = ZoneInfo(ZONES[golden.zone])
+
+    intent = parsing.parse(golden.text, now=NOW, zone=zone)
+
+    assert intent.kind == golden.kind
+    assert summarize(intent) == golden.fields
+    assert (intent.rule.to_rrule() if intent.rule else None) == golden.rrule
+    if golden.rrule is not None:
+        assert recurrence.normalize_rule(golden.rrule) == golden.rrule
+    if golden.first_two is not None:
+        shown = repeats.occurrences(intent.rule, intent.due, zone)
+        assert [o.isoformat(timespec="minutes") for o in shown] == golden.first_two
+
+
+RECURRENCE_CLASSES = {
+    "every day": "FREQ=DAILY",
+    "every weekday": "BYDAY=MO,TU,WE,TH,FR",
+    "every weekend": "BYDAY=SA,SU",
+    "every N days": "FREQ=DAILY;INTERVAL=10",
+    "every N weeks": "FREQ=WEEKLY;INTERVAL=3",
+    "every N months": "FREQ=MONTHLY;INTERVAL=3",
+    "every N years": "FREQ=YEARLY;INTERVAL=2",
+    "every other": "FREQ=DAILY;INTERVAL=2",
+    "set of weekdays": "BYDAY=MO,WE",
+    "several times a day": "BYHOUR=9,21",
+    "nth weekday of the month": "BYDAY=1TH",
+    "last weekday of the month": "BYDAY=-1FR",
+    "day N of the month": "BYMONTHDAY=15",
+    "last day of the month": "BYMONTHDAY=-1",
+    "last workday of the month": "BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+    "until a date": "UNTIL=20260331",
+    "for N times": "COUNT=6",
+    "yearly on a date": "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=3",
+    "hourly": "FREQ=HOURLY",
+}
+
+
+def test_the_table_covers_every_recurrence_class_and_intent():
+    rules = [g.rrule for g in GOLDEN if g.rrule]
+    kinds = {g.kind for g in GOLDEN}
+    starts = [g for g in GOLDEN if "starting" in g.text and g.rrule]
+    after_completion = [g for g in GOLDEN if g.fields.get("anchor") == "completion"]
+    questions = [g for g in GOLDEN if g.kind == "clarify"]
+
+    assert len(GOLDEN) >= 80
+    missing = [
+        name for name, part in RECURRENCE_CLASSES.items() if not any(part in r for r in rules)
+    ]
+    assert missing == []
+    assert starts
+    assert len(after_completion) >= 3
+    assert len(questions) >= 15
+    assert kinds >= {
+        "add", "list", "complete", "reopen", "delete", "rename", "update", "reschedule",
+        "remind", "unremind", "snooze", "stop_series", "help", "clarify", "unknown",
+    }  # fmt: skip
+    views = {g.fields["list"].get("view", "open") for g in GOLDEN if "list" in g.fields}
+    assert views >= {"open", "today", "tomorrow", "week", "overdue", "completed", "upcoming"}
+    assert any("tag" in g.fields.get("list", {}) for g in GOLDEN)
+    assert any("search" in g.fields.get("list", {}) for g in GOLDEN)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ADD CALL MOM TOMORROW AT 5PM",
+        "add call mom tomorrow at 5 pm.",
+        "  add   call mom, tomorrow @ 5pm  ",
+    ],
+)
+def test_case_spacing_and_punctuation_do_not_matter(text):
+    intent = parsing.parse(text, now=NOW, zone=ZoneInfo("America/New_York"))
+
+    assert (intent.kind, intent.due) == ("add", datetime(2026, 3, 6, 17, 0))
+    assert intent.title.lower() == "call mom"
+
+
+def test_a_quoted_title_is_taken_literally():
+    intent = parsing.parse('add "Buy 3/4 inch screws" friday', now=NOW, zone=ZoneInfo("UTC"))
+
+    assert (intent.kind, intent.title, intent.due) == (
+        "add",
+        "Buy 3/4 inch screws",
+        date(2026, 3, 6),
+    )
+
+
+def test_the_same_words_mean_local_dates_in_each_zone():
+    texts = {
+        name: parsing.parse("add x today", now=NOW, zone=ZoneInfo(z)) for name, z in ZONES.items()
+    }
+
+    assert {name: i.due for name, i in texts.items()} == {
+        "NY": date(2026, 3, 5),
+        "BER": date(2026, 3, 5),
+        "TYO": date(2026, 3, 6),
+        "SYD": date(2026, 3, 6),
+        "LA": date(2026, 3, 5),
+    }
