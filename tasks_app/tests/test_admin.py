@@ -84,3 +84,15 @@ def test_admin_is_for_staff_only(client, user):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/common/outboxevent/",
+        "/admin/common/outboxevent/?published_at__isnull=True",
+        "/admin/common/processedevent/",
+    ],
+)
+def test_event_changelists_load(admin_client, task, url):
+    assert admin_client.get(url).status_code == 200
