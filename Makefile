@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint format migrations-check clean
+.PHONY: run test check lint format migrations-check frontend clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,17 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 ## Run the whole system locally on embedded defaults (SQLite, the bundled broker, every process)
-run: $(VENV)/.installed-runtime
+run: $(VENV)/.installed-runtime frontend
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_periodic_tasks
 	$(PY) manage.py create_demo_user
 	PATH="$(abspath $(VENV))/bin:$$PATH" WEB_HOST=$(HOST) WEB_PORT=$(PORT) $(VENV)/bin/honcho start
+
+## Build the web app into frontend/dist (served by Django at / locally)
+frontend:
+	@if [ -f frontend/package.json ]; then \
+		cd frontend && npm ci --no-audit --no-fund && npm run build; \
+	fi
 
 ## Run the test suite (starts its own PostgreSQL)
 test: $(VENV)/.installed-dev

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from todo_project.common import spa
 from todo_project.common.health import healthz, readyz
 
 urlpatterns = [
@@ -12,4 +13,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    # Everything else is the single-page app's (its own router handles the path).
+    re_path(r"^(?!api/|admin/|static/)(?P<path>.*)$", spa.index, name="spa"),
 ]

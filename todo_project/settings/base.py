@@ -81,6 +81,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# The built web app; WhiteNoise serves its files at the site root (see common/spa.py).
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 REST_FRAMEWORK = {
@@ -172,3 +175,43 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# ---- Notifications (notifications_app): in-app inbox and browser Web Push ---------------------
+# VAPID key pair: base64url raw P-256 keys, as printed by `manage.py vapid_keys` (production: a
+# Kubernetes secret). Push is off, in-app notifications only, while VAPID_PRIVATE_KEY is empty.
+# VAPID_PUBLIC_KEY may be left empty (it is derived); when set it must match the private key.
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:admin@localhost")
+# Subscription endpoints are user-supplied URLs the server POSTs to: https, port 443, and a host
+# equal to an entry or a subdomain of it (suffix match at a dot boundary).
+PUSH_ENDPOINT_ALLOWED_HOSTS = env.list(
+    "PUSH_ENDPOINT_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",  # Chrome, Opera, Samsung Internet, Chromium-based browsers
+        "updates.push.services.mozilla.com",  # Firefox
+        "web.push.apple.com",  # Safari (macOS, iOS/iPadOS home-screen apps)
+        "notify.windows.com",  # Edge (wns2-*.notify.windows.com)
+    ],
+)
+# Tests only (settings/test.py): exact https origins on loopback the push-service double serves.
+# Never set in production: it is the one way around the host allow-list and port 443.
+PUSH_TEST_ENDPOINT_ORIGINS: list[str] = []
+# CA bundle that verifies push services' TLS certificates; empty = the system's trust store.
+PUSH_CA_BUNDLE = ""
+PUSH_CONNECT_TIMEOUT_SECONDS = env.float("PUSH_CONNECT_TIMEOUT_SECONDS", default=3.05)
+PUSH_READ_TIMEOUT_SECONDS = env.float("PUSH_READ_TIMEOUT_SECONDS", default=5.0)
+# How long a push service keeps a message for an offline device.
+PUSH_TTL_SECONDS = env.int("PUSH_TTL_SECONDS", default=3600)
+PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=8)
+PUSH_RETRY_BASE_SECONDS = env.float("PUSH_RETRY_BASE_SECONDS", default=15.0)
+PUSH_RETRY_MAX_SECONDS = env.float("PUSH_RETRY_MAX_SECONDS", default=900.0)
+PUSH_RETRY_AFTER_MAX_SECONDS = env.float("PUSH_RETRY_AFTER_MAX_SECONDS", default=3600.0)
+# A reminder push is worthless after this long: pending retries are given up.
+PUSH_GIVE_UP_AFTER_SECONDS = env.int("PUSH_GIVE_UP_AFTER_SECONDS", default=3600)
+# Beat re-enqueues deliveries whose next attempt is due this often.
+PUSH_RETRY_SWEEP_SECONDS = env.int("PUSH_RETRY_SWEEP_SECONDS", default=15)
+PUSH_SUBSCRIPTIONS_PER_USER_MAX = env.int("PUSH_SUBSCRIPTIONS_PER_USER_MAX", default=10)
+# Lifetime of the signed token that lets a notification's Done / Snooze buttons act.
+PUSH_ACTION_TOKEN_MAX_AGE_SECONDS = env.int("PUSH_ACTION_TOKEN_MAX_AGE_SECONDS", default=12 * 3600)
+# ---- end Notifications
