@@ -131,8 +131,10 @@ def scan_scaling(due: int, big: int) -> None:
         fired = Reminder.objects.filter(status="fired", fired_at__isnull=False).count()
         assert fired == due, fired
         results[label] = seconds
-        print(f"scan: {due} due among {background + due:,} rows: {seconds:.2f}s "
-              f"({due / seconds:,.0f} reminders/s)")
+        print(
+            f"scan: {due} due among {background + due:,} rows: {seconds:.2f}s "
+            f"({due / seconds:,.0f} reminders/s)"
+        )
     ratio = results["big"] / results["small"]
     print(f"  ratio big/small = {ratio:.2f} (target <= 1.5: {verdict(ratio <= 1.5)})")
 

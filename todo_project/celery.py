@@ -9,11 +9,15 @@ import os
 
 from celery import Celery
 
+from todo_project.common.safekafka import refuse_unsafe_workers  # also registers safekafka://
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings.local")
 
 app = Celery("todo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# A worker whose settings could lose a task on a crash refuses to start.
+refuse_unsafe_workers(app)
 
 
 @app.on_after_configure.connect

@@ -53,6 +53,9 @@ def test_consumer_killed_mid_stream_every_next_occurrence_exists_exactly_once(ka
         "default",
         "--loglevel",
         "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
         log_path=tmp_path / "worker.log",
     ).start()
     relay = manage("relay_outbox", log_path=tmp_path / "relay.log").start()

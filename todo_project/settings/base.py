@@ -149,6 +149,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
+# A pool process killed mid-task (OOM, kill -9) has its task re-published, not acked and lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_SEND_SENT_EVENT = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=4)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=100)
@@ -209,6 +212,10 @@ PUSH_RETRY_MAX_SECONDS = env.float("PUSH_RETRY_MAX_SECONDS", default=900.0)
 PUSH_RETRY_AFTER_MAX_SECONDS = env.float("PUSH_RETRY_AFTER_MAX_SECONDS", default=3600.0)
 # A reminder push is worthless after this long: pending retries are given up.
 PUSH_GIVE_UP_AFTER_SECONDS = env.int("PUSH_GIVE_UP_AFTER_SECONDS", default=3600)
+# After its own notification, a deliver task pushes whatever else is due, in batches, this long.
+PUSH_DRAIN_SECONDS = env.float("PUSH_DRAIN_SECONDS", default=10.0)
+# Pushes of a batch in flight at once, per worker process (push services answer in ~10-100 ms).
+PUSH_SEND_THREADS = env.int("PUSH_SEND_THREADS", default=8)
 # Beat re-enqueues deliveries whose next attempt is due this often.
 PUSH_RETRY_SWEEP_SECONDS = env.int("PUSH_RETRY_SWEEP_SECONDS", default=15)
 PUSH_SUBSCRIPTIONS_PER_USER_MAX = env.int("PUSH_SUBSCRIPTIONS_PER_USER_MAX", default=10)

@@ -1,0 +1,132 @@
+"""The kombu transport on a real broker, without Celery: acks, rejects, routing."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+from kombu import Connection, Exchange, Queue
+from kombu.message import Message
+
+from todo_project.common.safekafka import PublishError
+from todo_project.testing.kafka_broker import KafkaBroker
+
+from .conftest import FAST_FAILOVER
+from .harness import wait_for
+
+
+@pytest.fixture
+def options(namespace: str) -> dict[str, Any]:
+    return {
+        "topic_prefix": namespace,
+        "num_partitions": 1,
+        "kafka_consumer_config": FAST_FAILOVER,
+    }
+
+
+@pytest.fixture
+def connection(kafka_broker: KafkaBroker, options: dict[str, Any]) -> Iterator[Connection]:
+    with Connection(
+        f"safekafka://{kafka_broker.bootstrap_servers}", transport_options=options
+    ) as conn:
+        yield conn
+
+
+def _committed(broker: KafkaBroker, options: dict[str, Any], queue: str) -> int:
+    reader = Consumer(
+        {
+            "bootstrap.servers": broker.bootstrap_servers,
+            "group.id": f"{options['topic_prefix']}celery-workers",
+        }
+    )
+    try:
+        topic = f"{options['topic_prefix']}{queue}"
+        [position] = reader.committed([TopicPartition(topic, 0)], timeout=10)
+        return int(position.offset)
+    finally:
+        reader.close()
+
+
+def _receive(connection: Connection, queue: Queue, count: int) -> list[Message]:
+    received: list[Message] = []
+    consumer = connection.Consumer(queue, callbacks=[lambda _body, msg: received.append(msg)])
+    consumer.consume()
+    wait_for(lambda: _drain(connection) or len(received) >= count, 60.0, 0)
+    return received
+
+
+def _drain(connection: Connection) -> bool:
+    with contextlib.suppress(TimeoutError):
+        connection.drain_events(timeout=0.2)
+    return False
+
+
+def test_acks_from_other_threads_commit_exactly_the_settled_prefix(
+    connection: Connection, kafka_broker: KafkaBroker, options: dict[str, Any]
+) -> None:
+    queue = Queue("exact")
+    producer = connection.Producer()
+    for i in range(10):
+        producer.publish({"i": i}, routing_key="exact", declare=[queue])
+    messages = _receive(connection, queue, 10)
+    assert [m.payload["i"] for m in messages] == list(range(10))
+
+    _ack_in_threads([messages[i] for i in (0, 1, 2, 4, 5, 9)])
+    assert wait_for(lambda: _committed(kafka_broker, options, "exact") == 3, 30.0, 0.2)
+
+    _ack_in_threads([messages[3]])
+    assert wait_for(lambda: _committed(kafka_broker, options, "exact") == 6, 30.0, 0.2)
+
+
+def _ack_in_threads(messages: list[Message]) -> None:
+    threads = [threading.Thread(target=m.ack) for m in messages]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_reject_with_requeue_delivers_a_copy_and_settles_the_original(
+    connection: Connection, kafka_broker: KafkaBroker, options: dict[str, Any]
+) -> None:
+    queue = Queue("requeue")
+    producer = connection.Producer()
+    for i in range(3):
+        producer.publish({"i": i}, routing_key="requeue", declare=[queue])
+    first, middle, last = _receive(connection, queue, 3)
+
+    middle.reject(requeue=True)
+    first.ack()
+    last.ack()
+    [copy] = _receive(connection, queue, 1)[-1:]
+    copy.ack()
+
+    assert copy.payload == {"i": 1}
+    assert copy.delivery_info.get("redelivered") or copy._raw.get("redelivered")
+    assert wait_for(lambda: _committed(kafka_broker, options, "requeue") == 4, 30.0, 0.2)
+
+
+def test_reject_without_requeue_settles_like_an_ack(
+    connection: Connection, kafka_broker: KafkaBroker, options: dict[str, Any]
+) -> None:
+    queue = Queue("drop")
+    connection.Producer().publish({"i": 0}, routing_key="drop", declare=[queue])
+    [message] = _receive(connection, queue, 1)
+
+    message.reject(requeue=False)
+
+    assert wait_for(lambda: _committed(kafka_broker, options, "drop") == 1, 30.0, 0.2)
+
+
+def test_publishing_to_a_direct_exchange_with_no_bound_queue_raises(
+    connection: Connection,
+) -> None:
+    exchange = Exchange("nowhere", type="direct")
+    producer = connection.Producer(exchange=exchange)
+
+    with pytest.raises(PublishError, match="no queue bound"):
+        producer.publish({"lost": True}, routing_key="unbound", declare=[exchange])
