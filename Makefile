@@ -31,8 +31,10 @@ frontend:
 		cd frontend && npm ci --no-audit --no-fund && npm run build; \
 	fi
 
-## Run the test suite (starts its own PostgreSQL)
-test: $(VENV)/.installed-dev
+## Run the test suite: web app type check, unit tests and build, then pytest (backend and
+## end-to-end in Chromium; it starts its own PostgreSQL, broker and processes)
+test: $(VENV)/.installed-dev frontend
+	cd frontend && npx vitest run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## Every static check CI runs

@@ -36,6 +36,8 @@ def child_env(**extra: str) -> dict[str, str]:
             "KAFKA_BOOTSTRAP_SERVERS": settings.KAFKA_BOOTSTRAP_SERVERS,
             "KAFKA_TOPIC_PREFIX": settings.KAFKA_TOPIC_PREFIX,
             "KAFKA_TOPIC_PARTITIONS": str(settings.KAFKA_TOPIC_PARTITIONS),
+            # Real processes talk to each other through the broker, never inline.
+            "CELERY_TASK_ALWAYS_EAGER": "false",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -106,5 +108,5 @@ def celery(*args: str, log_path: Path, **env: str) -> ManagedProcess:
     return ManagedProcess(
         [sys.executable, "-m", "celery", "-A", "todo_project", *args],
         log_path=log_path,
-        env=child_env(CELERY_TASK_ALWAYS_EAGER="false", **env),
+        env=child_env(**env),
     )

@@ -1,0 +1,165 @@
+"""A new user adds a recurring task in the chat, edits it in the task panel and completes it."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from .support import DESKTOP, TIMEZONE, api, screenshot, sign_up
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def local(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(TIMEZONE))
+
+
+def test_a_recurring_task_from_the_chat_shows_in_the_pickers_and_completing_it_brings_the_next(
+    page, phone, stack
+):
+    # Given a new user in the chat
+    sign_up(page)
+    expect(page.get_by_role("button", name="Call mom tomorrow at 5pm")).to_be_visible()
+
+    # When they type the task (no verb: the assistant offers it) and answer with the "Yes" chip
+    message = page.get_by_label("Message")
+    message.fill("pay rent every month on the 1st at 9am, remind me 1 day before")
+    message.press("Enter")
+    expect(page.get_by_role("log")).to_contain_text('Do you want me to add "Pay rent"')
+    page.get_by_role("button", name="Yes", exact=True).click()
+
+    # Then the reply shows the task as a card with its due time, rule and reminder
+    card = page.locator(".task--card", has_text="Pay rent")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("9:00 AM")
+    expect(card).to_contain_text("on the 1st of every month at 09:00")
+    expect(card).to_contain_text("1 day before")
+    [task] = api(page, "GET", "/api/tasks/")["body"]["results"]
+    assert task["recurrence"]["rule"] == "FREQ=MONTHLY;BYMONTHDAY=1"
+    first_due = local(task["due_at"])
+    assert (first_due.day, first_due.hour, first_due.minute) == (1, 9, 0)
+    screenshot(page, "chat-desktop")
+    phone_page = phone()
+    phone_page.goto("/")
+    expect(phone_page.locator(".task--card", has_text="Pay rent")).to_be_visible()
+    screenshot(phone_page, "chat-phone")
+
+    # When they open it from the card
+    card.get_by_role("button", name="Pay rent", exact=True).click()
+    panel = page.get_by_role("dialog")
+
+    # Then the pickers show its rule and reminder, and the live description
+    expect(panel.get_by_label("Title")).to_have_value("Pay rent")
+    expect(panel.get_by_label("Date", exact=True)).to_have_value(first_due.strftime("%Y-%m-%d"))
+    expect(panel.get_by_label("Time", exact=True)).to_have_value("09:00")
+    expect(panel.get_by_label("Repeats")).to_have_value("monthly")
+    expect(panel.get_by_label("On day")).to_be_checked()
+    expect(panel.get_by_label("Day of the month", exact=True)).to_have_value("1")
+    expect(panel.get_by_role("button", name="1 day before")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(panel.get_by_role("button", name="1 hour before")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    expect(panel.get_by_test_id("rule-preview")).to_contain_text(
+        "on the 1st of every month at 09:00"
+    )
+    page.set_viewport_size({"width": 1280, "height": 1500})  # the whole panel in one picture
+    screenshot(page, "task-panel-desktop")
+    page.set_viewport_size(DESKTOP)
+    phone_page.goto(f"/tasks/{task['id']}")
+    phone_panel = phone_page.get_by_role("dialog")
+    expect(phone_panel.get_by_label("Repeats")).to_have_value("monthly")
+    phone_panel.locator(".panel__body").evaluate(  # down to the reminder and repeat pickers
+        """(body) => {
+          const reminders = body.querySelectorAll("fieldset.section")[1];
+          const offset = reminders.getBoundingClientRect().top - body.getBoundingClientRect().top;
+          body.scrollTop += offset - 8;
+        }"""
+    )
+    screenshot(phone_page, "task-panel-phone")
+
+    # When they complete it
+    panel.get_by_role("button", name="Complete", exact=True).click()
+
+    # Then the panel shows it done, and the next occurrence once the backend has made it
+    # (task.completed → relay → broker → consumer → Celery worker)
+    expect(panel.get_by_role("status").filter(has_text="Done")).to_be_visible()
+    expect(panel.get_by_text("Next occurrence:")).to_be_visible(timeout=90_000)
+    following = api(page, "GET", "/api/tasks/?status=open")["body"]["results"]
+    assert [t["title"] for t in following] == ["Pay rent"], stack.tail()
+    next_due = local(following[0]["due_at"])
+    assert (next_due.day, next_due.hour, next_due.minute) == (1, 9, 0)
+    assert next_due.month == first_due.month % 12 + 1
+    expect(panel.locator(".next-occurrence")).to_contain_text(f"{next_due:%b} 1")
+    assert [r["offset_minutes"] for r in following[0]["reminders"]] == [1440]
+
+    # And the next one is in the task list, with its rule
+    panel.get_by_role("button", name="Close").click()
+    page.goto("/tasks?view=upcoming")
+    row = page.locator(".task--row", has_text="Pay rent")
+    expect(row).to_contain_text("on the 1st of every month at 09:00")
+    expect(row).to_contain_text(f"{next_due:%b} 1")
+    screenshot(page, "tasks-desktop")
+
+
+def test_a_recurrence_set_with_the_picker_is_saved_and_shown_again(page, stack):
+    # Given a task added with the quick-add field, due tomorrow
+    sign_up(page)
+    page.get_by_role("link", name="Tasks").click()
+    page.get_by_label("New task").fill("Water the plants")
+    page.get_by_label("Due", exact=True).select_option("tomorrow")
+    page.get_by_label("New task").press("Enter")
+    page.get_by_role("link", name="Upcoming").click()
+    page.get_by_role("button", name="Water the plants", exact=True).click()
+    panel = page.get_by_role("dialog")
+    expect(panel.get_by_label("Title")).to_have_value("Water the plants")
+
+    # When they choose a time, weekly on Monday and Thursday, ending after 5 times
+    panel.get_by_label("Time", exact=True).fill("08:00")
+    panel.get_by_label("Repeats").select_option("weekly")
+    days = panel.get_by_role("group", name="Repeat on")
+    for day in WEEKDAYS:
+        button = days.get_by_role("button", name=day)
+        wanted = "true" if day in ("Monday", "Thursday") else "false"
+        if button.get_attribute("aria-pressed") != wanted:
+            button.click()
+        expect(button).to_have_attribute("aria-pressed", wanted)
+    panel.get_by_label("After", exact=True).check()
+    panel.get_by_label("Number of times").fill("5")
+
+    # Then the description follows the choices live
+    preview = panel.get_by_test_id("rule-preview")
+    expect(preview).to_contain_text("every Monday and Thursday at 08:00, 5 times")
+    expect(preview).to_contain_text(re.compile(r"Next: (Mon|Thu), "))
+
+    # When they save
+    panel.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+
+    # Then the backend has the rule the picker built
+    [task] = api(page, "GET", "/api/tasks/?q=Water")["body"]["results"]
+    assert task["recurrence"]["rule"] == "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=5"
+    due = local(task["due_at"])
+    assert (due.strftime("%A"), due.hour, due.minute) in {("Monday", 8, 0), ("Thursday", 8, 0)}
+
+    # And opening the task again shows the same choices
+    panel.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.reload()
+    page.locator(".task--row", has_text="Water the plants").get_by_role(
+        "button", name="Water the plants", exact=True
+    ).click()
+    panel = page.get_by_role("dialog")
+    expect(panel.get_by_label("Repeats")).to_have_value("weekly")
+    for day in WEEKDAYS:
+        expect(panel.get_by_role("button", name=day)).to_have_attribute(
+            "aria-pressed", "true" if day in ("Monday", "Thursday") else "false"
+        )
+    expect(panel.get_by_label("After", exact=True)).to_be_checked()
+    expect(panel.get_by_label("Number of times")).to_have_value("5")
+    expect(panel.get_by_role("button", name="Save changes")).to_be_disabled()

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { actionTaskIds, replySuggestions } from "./suggestions";
+
+describe("quick replies", () => {
+  it("offers Yes and No when the assistant offers to add a task", () => {
+    expect(replySuggestions('Do you want me to add "Call mom" — due tomorrow at 17:00? Say "yes" to add it.')).toEqual(["Yes", "No"]);
+  });
+
+  it("offers the numbers of the candidates when asked which one", () => {
+    const reply = "Which one do you mean?\n1. Call mom — tomorrow\n2. Call dad — Friday\nAnswer with its number.";
+    expect(replySuggestions(reply)).toEqual(["1", "2"]);
+  });
+
+  it("offers nothing after a plain answer", () => {
+    expect(replySuggestions('Added "Pay rent".')).toEqual([]);
+  });
+
+  it("finds the tasks a stored reply touched, skipping deleted ones", () => {
+    expect(
+      actionTaskIds([
+        { type: "task.completed", task_id: 4, next_task_id: 9 },
+        { type: "task.deleted", task_id: 5 },
+        { type: "reminder.added", task_id: 4 },
+      ]),
+    ).toEqual([4, 9]);
+  });
+});

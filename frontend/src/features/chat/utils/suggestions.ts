@@ -1,0 +1,32 @@
+/** Quick replies offered under the chat: starters for a new user, answers to a question. */
+import type { ChatAction } from "../api/chat";
+
+export const STARTERS: readonly string[] = [
+  "Pay rent every month on the 1st at 9am, remind me 1 day before",
+  "Call mom tomorrow at 5pm",
+  "Add water the plants every Saturday morning",
+  "What's due today?",
+  "Help",
+];
+
+/** Quick answers to the assistant's last reply (empty when it asked nothing). */
+export function replySuggestions(reply: string): string[] {
+  if (/say\s+["“]?yes["”]?/i.test(reply)) return ["Yes", "No"];
+  if (/^which one do you mean\?/i.test(reply.trim())) {
+    const count = reply.split("\n").filter((line) => /^\d+\.\s/.test(line.trim())).length;
+    return Array.from({ length: Math.min(count, 9) }, (_, i) => String(i + 1));
+  }
+  return [];
+}
+
+/** Ids of the tasks a stored message's actions touched (what the cards under it showed). */
+export function actionTaskIds(actions: ChatAction[]): number[] {
+  const ids: number[] = [];
+  for (const action of actions) {
+    if (action.type === "task.deleted") continue;
+    for (const id of [action.task_id, action.next_task_id]) {
+      if (typeof id === "number" && !ids.includes(id)) ids.push(id);
+    }
+  }
+  return ids;
+}

@@ -1,0 +1,96 @@
+import { api, ApiError } from "../../../lib/api-client";
+import type { Anchor, Page, Priority, Reminder, Task } from "../../../lib/types";
+import type { TaskPatch } from "../utils/form";
+import type { ReminderInput, ReminderPlan } from "../utils/reminders";
+
+export type TaskView = "today" | "upcoming" | "overdue";
+
+export interface TaskFilters {
+  view?: TaskView;
+  status?: "open" | "completed";
+  q?: string;
+  tag?: string;
+  page?: number;
+  page_size?: number;
+}
+
+export interface TaskCreate {
+  title: string;
+  description?: string;
+  priority?: Priority;
+  tags?: string[];
+  due_at?: string | null;
+  recurrence?: { rule: string; anchor?: Anchor } | null;
+  reminders?: ReminderInput[];
+}
+
+export interface RecurrencePreview {
+  rule: string;
+  description: string;
+  timezone: string;
+  occurrences: string[];
+}
+
+export const listTasks = (filters: TaskFilters, signal?: AbortSignal) =>
+  api.get<Page<Task>>("/api/tasks/", { query: { ...filters }, signal });
+
+export const getTask = (id: number, signal?: AbortSignal) => api.get<Task>(`/api/tasks/${id}/`, { signal });
+
+export const createTask = (input: TaskCreate) => api.post<Task>("/api/tasks/", input);
+
+export const updateTask = (id: number, patch: TaskPatch) => api.patch<Task>(`/api/tasks/${id}/`, patch);
+
+export const deleteTask = (id: number) => api.delete(`/api/tasks/${id}/`);
+
+export const completeTask = (id: number) => api.post<Task>(`/api/tasks/${id}/complete/`);
+
+export const reopenTask = (id: number) => api.post<Task>(`/api/tasks/${id}/reopen/`);
+
+export const stopSeries = (id: number) => api.post<Task>(`/api/tasks/${id}/stop-series/`);
+
+export const addReminder = (taskId: number, input: ReminderInput) =>
+  api.post<Reminder>(`/api/tasks/${taskId}/reminders/`, input);
+
+export const deleteReminder = (id: number) => api.delete(`/api/reminders/${id}/`);
+
+export const snoozeReminder = (id: number, minutes: number) =>
+  api.post<Reminder>(`/api/reminders/${id}/snooze/`, { minutes });
+
+export const previewRecurrence = (
+  input: { rule: string; start: string; count?: number; anchor?: Anchor },
+  signal?: AbortSignal,
+) => api.post<RecurrencePreview>("/api/recurrence/preview/", input, { signal });
+
+/** Removals first, so a reminder moved to another offset never hits the per-task limit. */
+export async function applyReminderPlan(taskId: number, plan: ReminderPlan): Promise<void> {
+  for (const id of plan.remove) {
+    try {
+      await deleteReminder(id);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error; // already gone
+    }
+  }
+  for (const input of plan.add) await addReminder(taskId, input);
+}
+
+/**
+ * The next occurrence of a completed recurring task. The backend creates it from the
+ * `task.completed` event (relay → broker → consumer → worker), so it can take a moment: ask a
+ * few times before giving up.
+ */
+export async function findNextOccurrence(
+  task: Task,
+  { attempts = 40, delayMs = 1000, signal }: { attempts?: number; delayMs?: number; signal?: AbortSignal } = {},
+): Promise<Task | null> {
+  if (task.series_id === null) return null;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (signal?.aborted) return null;
+    const page = await listTasks({ status: "open", q: task.title, page_size: 50 }, signal);
+    const next = page.results.find(
+      (t) => t.series_id === task.series_id && t.id !== task.id && !t.completed,
+    );
+    if (next) return next;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+  return null;
+}
