@@ -15,3 +15,9 @@ WHITENOISE_AUTOREFRESH = True
 
 # Unit tests run Celery tasks inline; tests of real workers start them with this set to false.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+
+# ---- Notifications: the loopback push-service double (todo_project/testing/push_service.py)
+# serves https on a free port with a CA made at fixture start; child processes get both here.
+PUSH_TEST_ENDPOINT_ORIGINS = env.list("PUSH_TEST_ENDPOINT_ORIGINS", default=[])
+PUSH_CA_BUNDLE = env("PUSH_CA_BUNDLE", default="")
+# ---- end Notifications

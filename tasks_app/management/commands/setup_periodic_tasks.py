@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 
 class Command(BaseCommand):
@@ -26,6 +26,23 @@ class Command(BaseCommand):
                 "enabled": True,
                 # A scan that could not start within a minute is superseded by the next one.
                 "expire_seconds": 55,
+            },
+        )
+        self.stdout.write(f"{'created' if created else 'updated'}: {task.name} -> {task.task}")
+
+        # Push deliveries waiting for a retry live in the database (next_attempt_at), never as
+        # ETA tasks in the broker: this sweep re-enqueues those that are due.
+        every_few_seconds, _ = IntervalSchedule.objects.get_or_create(
+            every=settings.PUSH_RETRY_SWEEP_SECONDS, period=IntervalSchedule.SECONDS
+        )
+        task, created = PeriodicTask.objects.update_or_create(
+            name="Retry due push deliveries",
+            defaults={
+                "task": "notifications.requeue_due",
+                "interval": every_few_seconds,
+                "crontab": None,
+                "enabled": True,
+                "expire_seconds": max(1, settings.PUSH_RETRY_SWEEP_SECONDS - 1),
             },
         )
         self.stdout.write(f"{'created' if created else 'updated'}: {task.name} -> {task.task}")
