@@ -31,16 +31,19 @@ def test_kafka_topics_creates_topics_and_dead_letter_topics_once(kafka, settings
 
 
 @pytest.mark.django_db
-def test_setup_periodic_tasks_declares_the_minute_scan_once():
+def test_setup_periodic_tasks_declares_each_periodic_task_once():
     from django_celery_beat.models import PeriodicTask
 
     call_command("setup_periodic_tasks", stdout=StringIO())
     call_command("setup_periodic_tasks", stdout=StringIO())
 
-    task = PeriodicTask.objects.get()
-    assert task.task == "reminders.scan_due"
-    assert task.crontab.minute == "*"
-    assert task.enabled
+    assert sorted(PeriodicTask.objects.values_list("task", flat=True)) == [
+        "notifications.requeue_due",
+        "reminders.scan_due",
+    ]
+    scan = PeriodicTask.objects.get(task="reminders.scan_due")
+    assert scan.crontab.minute == "*"
+    assert scan.enabled
 
 
 @pytest.mark.django_db
