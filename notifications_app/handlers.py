@@ -12,7 +12,7 @@ from .tasks import deliver
 def enqueue_push_delivery(envelope: Envelope) -> None:
     """A fired reminder's notification exists already (the scan made it): push it."""
     notification_id = envelope["data"].get("notification_id")
-    # In a burst, deliver tasks that ran first have usually pushed this one already, in a batch:
+    # In a burst, a deliver task that ran first may have taken this one already, in a batch:
     # then there is nothing to enqueue (the retry sweep still covers a run that died).
     if notification_id is not None and selectors.notification_awaits_push(
         notification_id=notification_id
