@@ -1,16 +1,15 @@
 """HTTP endpoints of the notifications domain: parse, call one service or selector, serialise."""
 
-from typing import Any
-
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from todo_project.common.apis import parse
 from todo_project.common.pagination import PageNumberPagination
 
 from . import selectors, services, webpush
@@ -26,13 +25,6 @@ from .serializers import (
     VapidPublicKeySerializer,
 )
 
-
-def _parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # ---------------------------------------------------------------- inbox
 
 
@@ -43,7 +35,7 @@ class NotificationListApi(APIView):
         description="Newest first, paginated, with `unread_count` (all unread, any page).",
     )
     def get(self, request: Request) -> Response:
-        filters = _parse(NotificationListFilterSerializer, request.query_params)
+        filters = parse(NotificationListFilterSerializer, request.query_params)
         notifications = selectors.notification_list(user=request.user, unread=filters["unread"])
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(notifications, request, view=self)
@@ -92,7 +84,7 @@ class PushSubscriptionApi(APIView):
         description="Upsert by endpoint; the body is the browser's `PushSubscription.toJSON()`.",
     )
     def post(self, request: Request) -> Response:
-        data = _parse(PushSubscriptionInputSerializer, request.data)
+        data = parse(PushSubscriptionInputSerializer, request.data)
         subscription, created = services.push_subscription_upsert(
             user=request.user,
             endpoint=data["endpoint"],
@@ -107,7 +99,7 @@ class PushSubscriptionApi(APIView):
 
     @extend_schema(request=PushSubscriptionDeleteSerializer, responses={204: None})
     def delete(self, request: Request) -> Response:
-        data = _parse(PushSubscriptionDeleteSerializer, request.data)
+        data = parse(PushSubscriptionDeleteSerializer, request.data)
         services.push_subscription_delete(user=request.user, endpoint=data["endpoint"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -137,7 +129,7 @@ class PushActionApi(APIView):
 
     @extend_schema(request=PushActionInputSerializer, responses=PushActionOutputSerializer)
     def post(self, request: Request) -> Response:
-        data = _parse(PushActionInputSerializer, request.data)
+        data = parse(PushActionInputSerializer, request.data)
         result = services.push_action_perform(
             token=data["token"],
             action=data["action"],

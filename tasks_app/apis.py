@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from todo_project.common.apis import parse
 from todo_project.common.errors import ApplicationError
 from todo_project.common.pagination import PageNumberPagination
 
@@ -34,12 +35,6 @@ from .serializers import (
     TaskUpdateSerializer,
     TokenSerializer,
 )
-
-
-def _parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _enforce_csrf(request: Request) -> None:
@@ -70,7 +65,7 @@ class SignupApi(APIView):
     @extend_schema(request=SignupSerializer, responses={201: MeSerializer})
     def post(self, request: Request) -> Response:
         _enforce_csrf(request)
-        data = _parse(SignupSerializer, request.data)
+        data = parse(SignupSerializer, request.data)
         user = services.user_create(
             username=data["username"],
             password=data["password"],
@@ -81,7 +76,7 @@ class SignupApi(APIView):
 
 
 def _authenticate(request: Request) -> Any:
-    data = _parse(LoginSerializer, request.data)
+    data = parse(LoginSerializer, request.data)
     user = authenticate(request._request, username=data["username"], password=data["password"])
     if user is None:
         raise ApplicationError(
@@ -131,7 +126,7 @@ class MeApi(APIView):
 
     @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
     def patch(self, request: Request) -> Response:
-        data = _parse(MeUpdateSerializer, request.data)
+        data = parse(MeUpdateSerializer, request.data)
         user = services.user_update(user=request.user, **data)
         return Response(MeSerializer(user).data)
 
@@ -157,7 +152,7 @@ class TaskListCreateApi(APIView):
         responses=TaskSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        filters = _parse(TaskListFilterSerializer, request.query_params)
+        filters = parse(TaskListFilterSerializer, request.query_params)
         tasks = selectors.task_list(user=request.user, filters=selectors.TaskFilters(**filters))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(tasks, request, view=self)
@@ -165,7 +160,7 @@ class TaskListCreateApi(APIView):
 
     @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer})
     def post(self, request: Request) -> Response:
-        data = _parse(TaskCreateSerializer, request.data)
+        data = parse(TaskCreateSerializer, request.data)
         fields = _task_fields(data)
         if fields.get("recurrence_spec", "") is None:
             del fields["recurrence_spec"]
@@ -182,7 +177,7 @@ class TaskDetailApi(APIView):
     @extend_schema(request=TaskUpdateSerializer, responses=TaskSerializer)
     def patch(self, request: Request, task_id: int) -> Response:
         task = selectors.task_get(user=request.user, task_id=task_id)
-        data = _parse(TaskUpdateSerializer, request.data)
+        data = parse(TaskUpdateSerializer, request.data)
         services.task_update(task=task, **_task_fields(data))
         return _task_response(task.pk, request)
 
@@ -221,7 +216,7 @@ class TaskReminderCreateApi(APIView):
     @extend_schema(request=ReminderInputSerializer, responses={201: ReminderSerializer})
     def post(self, request: Request, task_id: int) -> Response:
         task = selectors.task_get(user=request.user, task_id=task_id)
-        data = _parse(ReminderInputSerializer, request.data)
+        data = parse(ReminderInputSerializer, request.data)
         reminder = services.reminder_add(task=task, **data)
         return Response(ReminderSerializer(reminder).data, status=status.HTTP_201_CREATED)
 
@@ -238,7 +233,7 @@ class ReminderSnoozeApi(APIView):
     @extend_schema(request=SnoozeSerializer, responses={201: ReminderSerializer})
     def post(self, request: Request, reminder_id: int) -> Response:
         reminder = selectors.reminder_get(user=request.user, reminder_id=reminder_id)
-        data = _parse(SnoozeSerializer, request.data)
+        data = parse(SnoozeSerializer, request.data)
         snoozed = services.reminder_snooze(reminder=reminder, minutes=data["minutes"])
         return Response(ReminderSerializer(snoozed).data, status=status.HTTP_201_CREATED)
 
@@ -246,7 +241,7 @@ class ReminderSnoozeApi(APIView):
 class RecurrencePreviewApi(APIView):
     @extend_schema(request=RecurrencePreviewSerializer, responses=RecurrencePreviewOutputSerializer)
     def post(self, request: Request) -> Response:
-        data = _parse(RecurrencePreviewSerializer, request.data)
+        data = parse(RecurrencePreviewSerializer, request.data)
         zone_name = data.get("timezone") or request.user.timezone
         try:
             zone = recurrence.validate_timezone(zone_name)

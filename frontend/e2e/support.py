@@ -5,21 +5,13 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
+from todo_project.testing.waiting import wait_until
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 TIMEZONE = "America/New_York"
 DESKTOP = {"width": 1280, "height": 820}
 PHONE = {"width": 375, "height": 812}
 PASSWORD = "correct horse battery staple"
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 def screenshot(page, name: str) -> Path:

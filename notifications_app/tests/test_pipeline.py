@@ -23,17 +23,9 @@ from todo_project.common import kafka
 from todo_project.testing.events import read_topic
 from todo_project.testing.processes import celery, manage
 from todo_project.testing.push_service import Answer
+from todo_project.testing.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_until(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 @pytest.fixture

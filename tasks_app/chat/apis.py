@@ -1,15 +1,13 @@
 """HTTP endpoints of the chat: send a message, list conversations, read one conversation."""
 
-from typing import Any
-
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tasks_app import selectors as task_selectors
+from todo_project.common.apis import parse
 from todo_project.common.pagination import PageNumberPagination
 
 from . import selectors, services
@@ -19,12 +17,6 @@ from .serializers import (
     ConversationDetailSerializer,
     ConversationSerializer,
 )
-
-
-def _parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _current_tasks(request: Request, tasks: list) -> list:
@@ -41,7 +33,7 @@ def _current_tasks(request: Request, tasks: list) -> list:
 class ChatApi(APIView):
     @extend_schema(request=ChatInputSerializer, responses=ChatOutputSerializer)
     def post(self, request: Request) -> Response:
-        data = _parse(ChatInputSerializer, request.data)
+        data = parse(ChatInputSerializer, request.data)
         turn = services.chat_send(
             user=request.user,
             message=data["message"],

@@ -14,17 +14,9 @@ from tasks_app import services
 from tasks_app.models import Task
 from tasks_app.tests.factories import UserFactory
 from todo_project.testing.processes import celery, manage
+from todo_project.testing.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_until(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 def successors() -> int:

@@ -16,15 +16,7 @@ from todo_project.common.consumers import REGISTRY, GroupConsumer, HandlerSet, a
 from todo_project.common.models import OutboxEvent, ProcessedEvent
 from todo_project.common.relay import Relay
 from todo_project.testing.events import read_topic
-
-
-def wait_until(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
+from todo_project.testing.waiting import wait_until
 
 
 def run_in_thread(consumer: GroupConsumer) -> threading.Thread:

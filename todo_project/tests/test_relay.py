@@ -14,15 +14,7 @@ from todo_project.common.models import OutboxEvent
 from todo_project.common.relay import Relay
 from todo_project.testing.events import read_topic
 from todo_project.testing.processes import manage
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
+from todo_project.testing.waiting import wait_until
 
 
 def drain_with(relay: Relay) -> None:
