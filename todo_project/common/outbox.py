@@ -53,7 +53,3 @@ def emit_many(events: list[Event]) -> list[OutboxEvent]:
         }
         rows.append(row)
     return OutboxEvent.objects.bulk_create(rows)
-
-
-def emit(*, topic: str, key: str | int, type: str, subject: str, data: dict[str, Any]) -> None:
-    emit_many([Event(topic, key, type, subject, data)])

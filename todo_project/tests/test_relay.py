@@ -120,7 +120,7 @@ def test_relay_killed_mid_batch_loses_nothing_and_duplicates_keep_their_id(kafka
         OutboxEvent(topic="task-events", key=str(n % 50), type="test.event", envelope=envelope)
         for n in range(3000)
     )
-    for row in rows:  # the envelope id is the row's event id, as emit() writes it
+    for row in rows:  # the envelope id is the row's event id, as emit_many() writes it
         row.envelope = {**envelope, "id": str(row.event_id)}
     OutboxEvent.objects.bulk_update(rows, ["envelope"])
     log = tmp_path / "relay.log"
