@@ -31,6 +31,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "todo_project.common.health.ProbeMiddleware",  # before host checks and the HTTPS redirect
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,8 +161,12 @@ CELERY_TASK_ROUTES = {"notifications.*": {"queue": "notifications"}}
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = False  # not supported by Kafka brokers
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "todo_project.common.beat:HeartbeatDatabaseScheduler"
+CELERY_BEAT_HEARTBEAT_FILE = env("CELERY_BEAT_HEARTBEAT_FILE", default="")
 REMINDER_SCAN_CRONTAB_MINUTE = env("REMINDER_SCAN_CRONTAB_MINUTE", default="*")
+
+# Prometheus /metrics on the web pods; with a token set, scrapers send `Authorization: Bearer`.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # Reminder scan.
 REMINDER_SCAN_BATCH_SIZE = env.int("REMINDER_SCAN_BATCH_SIZE", default=500)
