@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from todo_project.common import spa
-from todo_project.common.health import healthz, readyz
+from todo_project.common.health import healthz, metrics, readyz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     # Everything else is the single-page app's (its own router handles the path).
     re_path(r"^(?!api/|admin/|static/)(?P<path>.*)$", spa.index, name="spa"),
 ]
