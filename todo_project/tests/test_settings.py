@@ -42,3 +42,30 @@ def test_production_refuses_to_start_without(missing):
 
     assert result.returncode != 0
     assert f"{missing} must be set in production" in result.stderr
+
+
+def production_setting(env: dict[str, str], name: str) -> str:
+    result = run_manage(
+        env, "shell", "-c", f"from django.conf import settings; print(repr(settings.{name}))"
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_is_https_only_by_default():
+    assert production_setting(PRODUCTION_ENV, "SESSION_COOKIE_SECURE") == "True"
+    assert production_setting(PRODUCTION_ENV, "SECURE_SSL_REDIRECT") == "True"
+    assert production_setting(PRODUCTION_ENV, "SECURE_HSTS_SECONDS") == "31536000"
+
+
+def test_plain_http_mode_drops_secure_cookies_redirect_and_hsts_and_still_passes_the_check():
+    """The chart's NodePort address before TLS: Secure cookies would be dropped by browsers."""
+    env = {**PRODUCTION_ENV, "DJANGO_HTTPS": "false"}
+
+    check = run_manage(env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert production_setting(env, "SESSION_COOKIE_SECURE") == "False"
+    assert production_setting(env, "CSRF_COOKIE_SECURE") == "False"
+    assert production_setting(env, "SECURE_SSL_REDIRECT") == "False"
+    assert production_setting(env, "SECURE_HSTS_SECONDS") == "0"
