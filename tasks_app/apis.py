@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from todo_project.common.apis import parse
 from todo_project.common.errors import ApplicationError
 from todo_project.common.pagination import PageNumberPagination
+from todo_project.common.throttling import LOGIN_THROTTLES, SIGNUP_THROTTLES, AnonIpThrottle
 
 from . import recurrence, selectors, services
 from .serializers import (
@@ -61,6 +62,7 @@ class CsrfApi(APIView):
 
 class SignupApi(APIView):
     permission_classes = [AllowAny]
+    throttle_classes = [*SIGNUP_THROTTLES, AnonIpThrottle]
 
     @extend_schema(request=SignupSerializer, responses={201: MeSerializer})
     def post(self, request: Request) -> Response:
@@ -90,6 +92,7 @@ def _authenticate(request: Request) -> Any:
 
 class LoginApi(APIView):
     permission_classes = [AllowAny]
+    throttle_classes = [*LOGIN_THROTTLES, AnonIpThrottle]
 
     @extend_schema(request=LoginSerializer, responses=MeSerializer)
     def post(self, request: Request) -> Response:
@@ -111,6 +114,7 @@ class LogoutApi(APIView):
 class TokenApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
+    throttle_classes = [*LOGIN_THROTTLES, AnonIpThrottle]
 
     @extend_schema(request=LoginSerializer, responses=TokenSerializer)
     def post(self, request: Request) -> Response:

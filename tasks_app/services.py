@@ -254,6 +254,21 @@ def _relative_fire_at(task: Task, offset_minutes: int) -> datetime:
     return task.due_at - timedelta(minutes=offset_minutes)
 
 
+def _check_open_task_capacity(user: User) -> None:
+    """Keep one account's open tasks bounded (USER_OPEN_TASKS_MAX); history does not count.
+
+    The user's row is locked so concurrent creates are counted one after another.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+    limit = settings.USER_OPEN_TASKS_MAX
+    if Task.objects.filter(user=user, completed_at__isnull=True).count() >= limit:
+        raise ApplicationError(
+            f"You have {limit} open tasks, the most an account can have. "
+            "Complete or delete some before adding more.",
+            code="limit_reached",
+        )
+
+
 def _check_reminder_capacity(task: Task, adding: int = 1) -> None:
     active = task.reminders.exclude(status=ReminderStatus.CANCELLED).count()
     if active + adding > settings.TASK_REMINDERS_MAX:
@@ -390,6 +405,7 @@ def task_create(
 ) -> Task:
     """Create a task. `reminders=None` applies the user's default offsets when there is a due."""
     now = now or dj_timezone.now()
+    _check_open_task_capacity(user)
     title = _clean_title(title)
     description = _clean_description(description)
     priority = _clean_priority(priority)

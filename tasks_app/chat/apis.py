@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from tasks_app import selectors as task_selectors
 from todo_project.common.apis import parse
 from todo_project.common.pagination import PageNumberPagination
+from todo_project.common.throttling import CHAT_THROTTLES
 
 from . import selectors, services
 from .serializers import (
@@ -31,6 +32,8 @@ def _current_tasks(request: Request, tasks: list) -> list:
 
 
 class ChatApi(APIView):
+    throttle_classes = CHAT_THROTTLES
+
     @extend_schema(request=ChatInputSerializer, responses=ChatOutputSerializer)
     def post(self, request: Request) -> Response:
         data = parse(ChatInputSerializer, request.data)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "todo_project.common.health.ProbeMiddleware",  # before host checks and the HTTPS redirect
+    "todo_project.common.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +82,20 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# "throttle" is shared by every process (login, sign-up and chat limits); see throttling.py.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "throttle_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+    },
+}
+
+# Request bodies: the API takes small JSON documents. A larger body is refused (413) before it
+# is parsed; nginx in front refuses anything over 1 MiB before it reaches Django.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
+
 STATIC_URL = "/static/"
 # The built web app; WhiteNoise serves its files at the site root (see common/spa.py).
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
@@ -95,6 +110,23 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "todo_project.common.throttling.UserThrottle",
+        "todo_project.common.throttling.AnonIpThrottle",
+    ],
+    # Requests per window (second, minute, hour, day) for each throttle scope; see throttling.py.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("THROTTLE_USER", default="1200/min"),
+        "anon": env("THROTTLE_ANON", default="300/min"),
+        "login-ip": env("THROTTLE_LOGIN_IP", default="20/min"),
+        "login-username": env("THROTTLE_LOGIN_USERNAME", default="10/min"),
+        "signup-ip": env("THROTTLE_SIGNUP_IP", default="10/hour"),
+        "chat-user": env("THROTTLE_CHAT_USER", default="30/min"),
+        "chat-ip": env("THROTTLE_CHAT_IP", default="120/min"),
+    },
+    # Proxies in front of Django whose X-Forwarded-For hop names the client (production: the
+    # frontend's nginx). 0 means REMOTE_ADDR; never None, which would trust a forged header.
+    "NUM_PROXIES": env.int("DRF_NUM_PROXIES", default=0),
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -174,6 +206,7 @@ REMINDER_LATENESS_CUTOFF_MINUTES = env.int("REMINDER_LATENESS_CUTOFF_MINUTES", d
 
 # Product limits: keep one user's data bounded.
 TASK_REMINDERS_MAX = env.int("TASK_REMINDERS_MAX", default=20)
+USER_OPEN_TASKS_MAX = env.int("USER_OPEN_TASKS_MAX", default=5000)
 TASK_TAGS_MAX = env.int("TASK_TAGS_MAX", default=20)
 
 LOGGING = {

@@ -21,6 +21,8 @@ if not ALLOWED_HOSTS:
 DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Requests reach Django through the frontend's nginx, which appends the client's address.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("DRF_NUM_PROXIES", default=1)}  # noqa: F405
 
 # TLS terminates in front of nginx (a proxy or load balancer), which sets X-Forwarded-Proto.
 # DJANGO_HTTPS=false is for a site reached over plain http (the chart's NodePort before TLS is put

@@ -13,6 +13,15 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
+# Throttles stay out of the way of other tests; test_throttling sets real rates per test.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(
+        REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
+        env("THROTTLE_TEST_RATE", default="100000/min"),
+    ),
+}
+
 # Unit tests run Celery tasks inline; tests of real workers start them with this set to false.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 
