@@ -108,6 +108,11 @@ check_config() {
   [[ $DJANGO_HTTPS == true || $DJANGO_HTTPS == false ]] ||
     die "DJANGO_HTTPS must be true or false"
   [[ $KEEP_IMAGES =~ ^[1-9][0-9]*$ ]] || die "KEEP_IMAGES must be a positive number"
+  local host='[][[:alnum:].*:-]+' origin='https?://[^/"\\[:space:],]+'
+  [[ ${ALLOWED_HOSTS:-} =~ ^([[:space:]]*${host}[[:space:]]*(,|$))*$ ]] ||
+    die "ALLOWED_HOSTS must be comma-separated host names such as todo.example.com"
+  [[ ${CSRF_TRUSTED_ORIGINS:-} =~ ^([[:space:]]*${origin}[[:space:]]*(,|$))*$ ]] ||
+    die "CSRF_TRUSTED_ORIGINS must be comma-separated origins such as https://todo.example.com"
   for name in "${SECRET_KEYS[@]}"; do
     [[ ${!name:-} != *$'\n'* ]] ||
       die "$name contains a line break; the Secret's env file holds one line per key"
@@ -185,7 +190,8 @@ ensure_registry() {
       note "registry $DOCR_REGISTRY exists"
     fi
   fi
-  # Lets the cluster pull from the registry (an image pull secret in every namespace).
+  # DigitalOcean's integration: a pull secret for the default service account of every namespace.
+  # The chart's own service account pulls with todo-registry (registry_pull_secret).
   run doctl kubernetes cluster registry add "$CLUSTER_NAME"
 }
 
@@ -200,13 +206,18 @@ build_and_push() {
   run docker push "$frontend"
 }
 
+# The pull secret chart/values-doks.yaml names (imagePullSecrets: todo-registry).
+registry_pull_secret() {
+  apply_from doctl registry kubernetes-manifest --namespace "$NAMESPACE" --name todo-registry
+}
+
 deploy_redpanda() {
   run kubectl -n "$NAMESPACE" apply -f k8s/redpanda.yaml
   run kubectl -n "$NAMESPACE" rollout status statefulset/redpanda --timeout=5m
   # A Job's pod template is immutable and a finished Job never runs again: replace it.
   run kubectl -n "$NAMESPACE" delete -f k8s/topics-job.yaml --ignore-not-found --wait=true
   run kubectl -n "$NAMESPACE" apply -f k8s/topics-job.yaml
-  run kubectl -n "$NAMESPACE" wait --for=condition=complete -f k8s/topics-job.yaml --timeout=5m
+  run kubectl -n "$NAMESPACE" wait --for=condition=complete -f k8s/topics-job.yaml --timeout=10m
 }
 
 write_secret_env() {
@@ -218,19 +229,18 @@ write_secret_env() {
 
 # Values reach kubectl through a 0600 file, never its arguments (visible to every local user).
 apply_secret() {
-  local create=(kubectl -n "$NAMESPACE" create secret generic "$SECRET_NAME"
-    --dry-run=client -o yaml) apply=(kubectl apply -f -) result
+  local file='<secret-env-file>' result
+  if ((!DRY_RUN)); then
+    SECRET_FILE=$(mktemp "${TMPDIR:-/tmp}/todo-secrets.XXXXXX")
+    chmod 600 "$SECRET_FILE"
+    write_secret_env >"$SECRET_FILE"
+    file=$SECRET_FILE
+  fi
+  result=$(apply_from kubectl -n "$NAMESPACE" create secret generic "$SECRET_NAME" \
+    --from-env-file="$file" --dry-run=client -o yaml)
   if ((DRY_RUN)); then
-    printf '+ %s | %s\n' "$(render "${create[@]}" --from-env-file='<secret-env-file>')" \
-      "$(render "${apply[@]}")" >&3
     return 0
   fi
-  SECRET_FILE=$(mktemp "${TMPDIR:-/tmp}/todo-secrets.XXXXXX")
-  chmod 600 "$SECRET_FILE"
-  write_secret_env >"$SECRET_FILE"
-  printf '+ %s | %s\n' "$(render "${create[@]}" --from-env-file="$SECRET_FILE")" \
-    "$(render "${apply[@]}")" >&3
-  result=$("${create[@]}" --from-env-file="$SECRET_FILE" | "${apply[@]}")
   rm -f -- "$SECRET_FILE"
   SECRET_FILE=""
   note "$result"
@@ -254,14 +264,14 @@ helm_deploy() {
   local hosts=$NODE_IP origins=http://$NODE_IP:$NODE_PORT
   [[ -z ${ALLOWED_HOSTS:-} ]] || hosts+=,$ALLOWED_HOSTS
   [[ -z ${CSRF_TRUSTED_ORIGINS:-} ]] || origins+=,$CSRF_TRUSTED_ORIGINS
-  # --set-string keeps a tag such as 1234567 a string; --set-literal keeps commas in a list
-  # (--set would split them into keys).
+  # --set-string keeps a tag such as 1234567 a string; lists go in as JSON and a bootstrap list
+  # literally, since --set splits values at commas.
   local args=(upgrade --install "$RELEASE" ./chart -n "$NAMESPACE" -f chart/values-doks.yaml
     --set-string "image.registry=$REGISTRY_HOST"
     --set-string "image.tag=$IMAGE_TAG"
     --set-string "secrets.existingSecret=$SECRET_NAME"
-    --set-literal "config.allowedHosts=$hosts"
-    --set-literal "config.csrfTrustedOrigins=$origins"
+    --set-json "config.allowedHosts=$(json_list "$hosts")"
+    --set-json "config.csrfTrustedOrigins=$(json_list "$origins")"
     --set "config.https=$DJANGO_HTTPS")
   if [[ $KAFKA_MODE == cloud ]]; then
     args+=(--set-literal "config.kafkaBootstrapServers=$KAFKA_BOOTSTRAP_SERVERS"
@@ -306,6 +316,7 @@ ensure_cluster
 ensure_registry
 build_and_push
 run kubectl apply -f k8s/namespace.yaml
+registry_pull_secret
 if [[ $KAFKA_MODE == in-cluster ]]; then
   deploy_redpanda
 fi

@@ -51,6 +51,31 @@ run() {
   "$@"
 }
 
+# `CMD | kubectl apply -f -`, for manifests carrying credentials: they go through the pipe only,
+# never to disk or to the output. kubectl's summary ("secret/x configured") is the output.
+apply_from() {
+  printf '+ %s | kubectl apply -f -\n' "$(render "$@")" >&3
+  if ((DRY_RUN)); then
+    return 0
+  fi
+  "$@" | kubectl apply -f -
+}
+
+# A comma-separated list as a JSON array of strings, for helm --set-json (--set would split the
+# commas into keys). The items are host names or origins, which hold no quotes or backslashes.
+json_list() {
+  local items item out=""
+  IFS=, read -r -a items <<<"$1"
+  for item in "${items[@]}"; do
+    item=${item#"${item%%[![:space:]]*}"} # trim leading and trailing blanks
+    item=${item%"${item##*[![:space:]]}"}
+    if [[ -n $item ]]; then
+      out+="${out:+,}\"$item\""
+    fi
+  done
+  printf '[%s]' "$out"
+}
+
 # Garbage collection makes the registry read-only while it runs, so a push has to wait for it.
 registry_wait_for_gc() {
   local deadline=$((SECONDS + ${GC_WAIT_SECONDS:-900}))

@@ -38,14 +38,16 @@ SECRETS = {
 }
 CLOUD = {"KAFKA_MODE": "cloud", "KAFKA_BOOTSTRAP_SERVERS": "seed-1.cloud.redpanda.com:9092"}
 
-# Stand-ins for the cloud tools: each logs its arguments (one line per call) and answers the few
-# lookups deploy.sh makes. STUB_CLUSTER_ABSENT makes `doctl kubernetes cluster get` fail.
+# Stand-ins for the cloud tools: each logs its arguments (one shell-quoted line per call) and
+# answers the few lookups deploy.sh makes. STUB_CLUSTER_ABSENT makes
+# `doctl kubernetes cluster get` fail.
 STUB = r"""#!{bash}
-printf '%s %s\n' "${{0##*/}}" "$*" >>"$STUB_DIR/calls.log"
+{{ printf '%s' "${{0##*/}}"; printf ' %q' "$@"; printf '\n'; }} >>"$STUB_DIR/calls.log"
 case "${{0##*/}} $*" in
   "doctl kubernetes cluster get "*) [[ -z ${{STUB_CLUSTER_ABSENT:-}} ]] ;;
   "doctl registry get "*) echo myreg ;;
   "doctl registry garbage-collection get-active"*) exit 1 ;;
+  "doctl registry kubernetes-manifest "*) echo "kind: Secret" ;;
   "doctl registry repository list-tags "*)
     for n in 1 2 3 4 5 6 7; do
       echo "backend-old$n  2024-01-0$n 10:00:00 +0000 UTC"
@@ -154,7 +156,7 @@ def option(cmd: list[str], name: str) -> str:
 
 
 def helm_values(cmd: list[str]) -> dict[str, str]:
-    flags = ("--set", "--set-string", "--set-literal")
+    flags = ("--set", "--set-string", "--set-literal", "--set-json")
     pairs = [cmd[i + 1] for i, arg in enumerate(cmd[:-1]) if arg in flags]
     return dict(pair.split("=", 1) for pair in pairs)
 
@@ -199,6 +201,7 @@ def test_dry_run_runs_the_steps_in_order(tmp_path, base_bin):
         find(commands, "doctl", "registry", "login", "--expiry-seconds", "1200"),
         find(commands, "docker", "push"),
         find(commands, "kubectl", "apply", "-f", "k8s/namespace.yaml"),
+        find(commands, "doctl", "registry", "kubernetes-manifest", "--namespace", "todo"),
         find(commands, "kubectl", "-n", "todo", "apply", "-f", "k8s/redpanda.yaml"),
         find(commands, "kubectl", "-n", "todo", "delete", "-f", "k8s/topics-job.yaml"),
         find(commands, "kubectl", "-n", "todo", "apply", "-f", "k8s/topics-job.yaml"),
@@ -226,8 +229,8 @@ def test_dry_run_deploys_the_chart_with_the_doks_values(tmp_path, base_bin):
         "image.registry": "registry.digitalocean.com/myreg",
         "image.tag": TAG,
         "secrets.existingSecret": "todo-secrets",
-        "config.allowedHosts": "<node-ip>",
-        "config.csrfTrustedOrigins": "http://<node-ip>:30080",
+        "config.allowedHosts": '["<node-ip>"]',
+        "config.csrfTrustedOrigins": '["http://<node-ip>:30080"]',
         "config.https": "false",
     }
     # A tag such as 1234567 must reach the chart as a string, not a number.
@@ -367,7 +370,7 @@ def test_a_real_run_converges_and_keeps_secrets_off_command_lines(
     assert len(creates) == (0 if cluster_exists else 1)
     assert not [call for call in log if call.startswith("doctl registry create")]
     helm = shlex.split(next(call for call in log if call.startswith("helm upgrade")))
-    assert helm_values(helm)["config.allowedHosts"] == NODE_IP
+    assert helm_values(helm)["config.allowedHosts"] == f'["{NODE_IP}"]'
     assert "kubectl -n todo rollout restart deployment -l app.kubernetes.io/part-of=todo" in log
     assert [call.split()[-1] for call in log if call.startswith("curl ")] == [
         f"http://{NODE_IP}:30080/healthz",
@@ -419,6 +422,56 @@ def test_registry_prune_dry_run_and_usage(tmp_path, base_bin):
     assert usage.returncode == 2
 
 
+def tool(name: str) -> str:
+    local = REPO / ".tools" / "bin" / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is missing: run scripts/deploy-tools.sh", pytrace=False)
+    return found
+
+
+@pytest.mark.parametrize("mode", [{}, CLOUD], ids=["in-cluster", "cloud"])
+def test_the_helm_values_fit_the_chart(tmp_path, base_bin, mode):
+    env = base_env(
+        tmp_path,
+        ALLOWED_HOSTS="todo.example.com",
+        CSRF_TRUSTED_ORIGINS="https://todo.example.com",
+        DJANGO_HTTPS="true",
+        **mode,
+    )
+    script = run(DEPLOY, "--dry-run", env=env, path=[base_bin])
+    helm = only(transcript(script.stdout), "helm", "upgrade", "--install")
+    waits = ("--rollback-on-failure", "--wait", "--timeout", "10m")
+    args = [arg.replace("<node-ip>", NODE_IP) for arg in helm[3:] if arg not in waits]
+
+    rendered = subprocess.run(
+        [tool("helm"), "template", *args], cwd=REPO, capture_output=True, text=True, check=False
+    )
+
+    assert rendered.returncode == 0, rendered.stderr
+    objects = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc]
+    config = next(o["data"] for o in objects if o["kind"] == "ConfigMap")
+    assert config["DJANGO_ALLOWED_HOSTS"] == f"{NODE_IP},todo.example.com"
+    assert (
+        config["DJANGO_CSRF_TRUSTED_ORIGINS"] == f"http://{NODE_IP}:30080,https://todo.example.com"
+    )
+    assert config["DJANGO_HTTPS"] == "true"
+    if mode:
+        assert config["KAFKA_BOOTSTRAP_SERVERS"] == CLOUD["KAFKA_BOOTSTRAP_SERVERS"]
+        assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert config["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-256"
+    else:
+        assert config["KAFKA_BOOTSTRAP_SERVERS"].startswith("redpanda-0.redpanda.todo.svc")
+    images = {
+        container["image"]
+        for o in objects
+        if o["kind"] in ("Deployment", "Job")
+        for container in o["spec"]["template"]["spec"]["containers"]
+    }
+    assert images == {f"{IMAGE}:backend-{TAG}", f"{IMAGE}:frontend-{TAG}"}
+    assert not [o for o in objects if o["kind"] == "Secret"]  # todo-secrets comes from outside
+
+
 def workflow(name: str) -> dict:
     return yaml.safe_load((WORKFLOWS / name).read_text())
 
@@ -430,7 +483,7 @@ def test_the_workflow_deploys_like_the_script(tmp_path, base_bin):
 
     helm = only(transcript(script.stdout), "helm", "upgrade", "--install")
     script_keys = set(helm_values(helm))
-    workflow_keys = set(re.findall(r"--set(?:-string|-literal)? \"?([\w.]+)=", helm_step))
+    workflow_keys = set(re.findall(r"--set(?:-string|-literal|-json)? \"?([\w.]+)=", helm_step))
     assert workflow_keys == script_keys
     assert "helm upgrade --install todo ./chart -n todo -f chart/values-doks.yaml" in helm_step
     assert "--rollback-on-failure --wait --timeout 10m" in helm_step
@@ -477,13 +530,8 @@ def test_scripts_are_executable():
 
 
 def test_actionlint_passes():
-    local = REPO / ".tools" / "bin" / "actionlint"
-    actionlint = str(local) if local.exists() else shutil.which("actionlint")
-    if actionlint is None:
-        pytest.fail("actionlint is missing: run scripts/deploy-tools.sh", pytrace=False)
-
     result = subprocess.run(
-        [actionlint, *sorted(str(path) for path in WORKFLOWS.glob("*.yml"))],
+        [tool("actionlint"), *sorted(str(path) for path in WORKFLOWS.glob("*.yml"))],
         cwd=REPO,
         capture_output=True,
         text=True,
