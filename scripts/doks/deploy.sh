@@ -197,8 +197,10 @@ ensure_registry() {
 
 build_and_push() {
   local backend=$IMAGE:backend-$IMAGE_TAG frontend=$IMAGE:frontend-$IMAGE_TAG
-  run docker build --platform linux/amd64 -t "$backend" -f Dockerfile .
-  run docker build --platform linux/amd64 -t "$frontend" -f frontend/Dockerfile frontend
+  run docker build --platform linux/amd64 -t "$backend" --build-arg "REVISION=$IMAGE_TAG" \
+    -f Dockerfile .
+  run docker build --platform linux/amd64 -t "$frontend" --build-arg "REVISION=$IMAGE_TAG" \
+    -f frontend/Dockerfile frontend
   registry_wait_for_gc
   # Logged in only now: a cold build can outlast the credentials.
   run doctl registry login --expiry-seconds 1200
