@@ -179,10 +179,20 @@ def selects(selector: dict, labels: dict) -> bool:
     if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
         return False
     for expression in selector.get("matchExpressions", []):
-        key, operator = expression["key"], expression["operator"]
-        if operator == "Exists" and key not in labels:
-            return False
-        if operator == "In" and labels.get(key) not in expression["values"]:
+        present = expression["key"] in labels
+        value = labels.get(expression["key"])
+        operator = expression["operator"]
+        if operator == "Exists":
+            matched = present
+        elif operator == "DoesNotExist":
+            matched = not present
+        elif operator == "In":
+            matched = value in expression["values"]
+        elif operator == "NotIn":
+            matched = value not in expression["values"]
+        else:
+            raise ValueError(f"unknown selector operator {operator}")
+        if not matched:
             return False
     return True
 
