@@ -666,8 +666,13 @@ def test_redpanda_is_one_small_internal_broker():
             assert doc["spec"].get("type", "ClusterIP") == "ClusterIP", doc["metadata"]["name"]
 
     policy = find(docs, "NetworkPolicy", "redpanda")
-    (rule,) = policy["spec"]["ingress"]
-    assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "todo"}}}]
+    clients, brokers = policy["spec"]["ingress"]
+    assert clients["from"] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "todo"}}}
+    ]
+    assert {p["port"] for p in clients["ports"]} == {9092, 9644}
+    assert all(selects(peer["podSelector"], pod_labels(statefulset)) for peer in brokers["from"])
+    assert brokers["ports"] == [{"port": 33145, "protocol": "TCP"}]
     assert selects(policy["spec"]["podSelector"], pod_labels(statefulset))
 
 
