@@ -30,7 +30,7 @@ CLOUD_TOOLS = ("doctl", "kubectl", "helm", "docker", "curl")
 BASE_TOOLS = ("bash", "git", "mktemp", "rm", "chmod", "date", "sort", "awk", "sleep", "cat", "stat")
 SECRETS = {
     "DJANGO_SECRET_KEY": "s3cr3t-value-django-key",
-    "DATABASE_URL": "postgres://app:s3cr3t-value-db@ep-x.neon.tech/todo?sslmode=require",
+    "DATABASE_URL": "postgres://app:s3cr3t-value-fake-db@ep-x.neon.tech/todo?sslmode=require",
     "VAPID_PRIVATE_KEY": "s3cr3t-value-vapid",
     "KAFKA_SASL_USERNAME": "s3cr3t-value-sasl-user",
     "KAFKA_SASL_PASSWORD": "s3cr3t-value-sasl-password",
