@@ -143,12 +143,13 @@ it needs a rollout restart (see values.yaml).
 
 {{/*
 Liveness, readiness and startup probes of the processes without a port: each touches
-/tmp/heartbeat every turn of its loop. Python starts in a fraction of a second but can take
+/tmp/heartbeat every turn of its loop. The check runs by path, not `-m`, so Python imports no
+package (0.08 s, 12 MB instead of loading Celery through todo_project/__init__); it can still take
 seconds on a busy node, hence the timeout; startup allows for the first connection to the broker.
 Takes the max age in seconds.
 */}}
 {{- define "todo.heartbeatProbes" -}}
-{{- $exec := dict "command" (list "python" "-m" "todo_project.common.heartbeat" "/tmp/heartbeat" "--max-age" (toString .)) -}}
+{{- $exec := dict "command" (list "python" "/app/todo_project/common/heartbeat.py" "/tmp/heartbeat" "--max-age" (toString .)) -}}
 startupProbe:
   exec: {{- toYaml $exec | nindent 4 }}
   periodSeconds: 10

@@ -29,7 +29,7 @@ COMPONENTS = [*BACKEND, "frontend", "migrate"]
 JOB_LABEL = "batch.kubernetes.io/job-name"
 
 # The contract's process table (exec form), written as in the contract.
-HEARTBEAT = shlex.split("python -m todo_project.common.heartbeat /tmp/heartbeat --max-age")
+HEARTBEAT = shlex.split("python /app/todo_project/common/heartbeat.py /tmp/heartbeat --max-age")
 CONTRACT_COMMANDS = {
     "web": shlex.split(
         "gunicorn todo_project.wsgi:application --bind 0.0.0.0:8000 --workers 2 --threads 4"

@@ -1,6 +1,6 @@
 """Liveness for the processes without a port: each touches a heartbeat file the probe checks.
 
-The probe is the chart's command: `python -m todo_project.common.heartbeat FILE --max-age N`.
+The probe is the chart's command: `python todo_project/common/heartbeat.py FILE --max-age N`.
 """
 
 import os
@@ -15,17 +15,12 @@ from todo_project.common.heartbeat import main, touch
 from todo_project.testing.processes import ROOT, celery, manage
 from todo_project.testing.waiting import wait_until
 
+SCRIPT = ROOT / "todo_project" / "common" / "heartbeat.py"
+
 
 def probe(path, max_age: float) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "todo_project.common.heartbeat",
-            str(path),
-            "--max-age",
-            f"{max_age}",
-        ],
+        [sys.executable, str(SCRIPT), str(path), "--max-age", f"{max_age}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
