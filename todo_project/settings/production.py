@@ -10,6 +10,8 @@ def _required(name: str) -> str:
     value = env(name, default="")
     if not value:
         raise ImproperlyConfigured(f"{name} must be set in production")
+    if "REPLACE_ME" in value:  # k8s/secrets.example.yaml applied without being filled in
+        raise ImproperlyConfigured(f"{name} still holds the REPLACE_ME placeholder")
     return value
 
 

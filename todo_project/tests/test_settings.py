@@ -44,6 +44,16 @@ def test_production_refuses_to_start_without(missing):
     assert f"{missing} must be set in production" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "DATABASE_URL"])
+def test_production_refuses_an_unfilled_placeholder(name):
+    env = {**PRODUCTION_ENV, name: "REPLACE_ME"}
+
+    result = run_manage(env, "check")
+
+    assert result.returncode != 0
+    assert f"{name} still holds the REPLACE_ME placeholder" in result.stderr
+
+
 def production_setting(env: dict[str, str], name: str) -> str:
     result = run_manage(
         env, "shell", "-c", f"from django.conf import settings; print(repr(settings.{name}))"
