@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint format migrations-check frontend clean
+.PHONY: run test check check-deploy deploy-tools lint format migrations-check frontend clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,5 +51,29 @@ format: $(VENV)/.installed-dev
 migrations-check: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=todo_project.settings.test $(PY) manage.py makemigrations --check --dry-run
 
+## Validate the deployment offline: chart (helm lint --strict, helm template | kubernetes-validate
+## --strict, manifest tests), cluster manifests, images and compose, workflows (actionlint),
+## scripts (shellcheck) and deploy.sh --dry-run
+TOOLS := $(abspath .tools/bin)
+CHART_VALUES := chart/values.yaml chart/values-doks.yaml
+
+deploy-tools:
+	PYTHON=$(PYTHON) scripts/deploy-tools.sh
+
+check-deploy: $(VENV)/.installed-dev deploy-tools
+	@set -e; for values in $(CHART_VALUES); do \
+		echo "== helm lint --strict -f $$values"; \
+		$(TOOLS)/helm lint --strict chart -f $$values; \
+		echo "== helm template -f $$values | kubernetes-validate --strict"; \
+		out=$$(mktemp); \
+		$(TOOLS)/helm template todo chart -n todo -f $$values > $$out; \
+		$(TOOLS)/kubernetes-validate --strict --quiet $$out || { rm -f $$out; exit 1; }; \
+		rm -f $$out; \
+	done
+	$(TOOLS)/kubernetes-validate --strict --quiet k8s/*.yaml
+	$(TOOLS)/actionlint .github/workflows/*.yml
+	shellcheck --external-sources scripts/*.sh scripts/doks/*.sh .ci/run
+	PATH="$(TOOLS):$$PATH" $(VENV)/bin/pytest chart/tests scripts/tests scripts/doks/tests
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .tools
