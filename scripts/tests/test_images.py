@@ -793,6 +793,14 @@ def test_nginx_proxies_backend_paths_unchanged(nginx_port, backend, path):
         assert "content-encoding" not in response.headers  # BREACH
 
 
+def test_nginx_keeps_the_scheme_a_tls_proxy_in_front_reports(nginx_port, backend):
+    """Behind Cloudflare or a load balancer, Django must see https or it redirects forever."""
+    response = fetch(nginx_port, "/api/tasks/", X_Forwarded_Proto="https")
+
+    assert response.status == 200
+    assert backend.requests[-1]["headers"]["x-forwarded-proto"] == "https"
+
+
 def test_nginx_passes_request_bodies_to_the_backend(nginx_port, backend):
     body = json.dumps({"title": "Pay rent"}).encode()
 
