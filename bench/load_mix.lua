@@ -205,8 +205,12 @@ function done(summary, _, _)
     end
   end
   out:close()
+  local all = {}
   for _, kind in ipairs(KINDS) do
     local m = merged[kind]
+    for _, ms in ipairs(m.samples) do
+      table.insert(all, ms)
+    end
     table.sort(m.samples)
     io.write(
       string.format(
@@ -219,5 +223,7 @@ function done(summary, _, _)
       )
     )
   end
+  table.sort(all)
+  io.write(string.format("mix-all\t%d\t%.2f\t%.2f\n", #all, percentile(all, 50), percentile(all, 99)))
   io.write(string.format("mix-total\t%d\t%d\n", summary.requests, summary.duration))
 end
