@@ -1,5 +1,6 @@
 """API contract tests: every endpoint, its errors, and user isolation."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -120,6 +121,17 @@ def test_token_auth_and_logout_revokes_the_token(api_client, user):
     assert client.get("/api/me/").json()["username"] == user.username
     assert client.post("/api/auth/logout/").status_code == 204
     assert client.get("/api/me/").status_code == 401
+
+
+@pytest.mark.parametrize("url", ["/api/auth/login/", "/api/auth/token/"])
+@pytest.mark.parametrize("username", ["ada\x00", "ada\ud800"])
+def test_a_username_postgres_cannot_store_is_a_400_not_a_500(api_client, url, username):
+    # Found by the API fuzzer: the per-username throttle used the raw name as a database-cache key.
+    body = json.dumps({"username": username, "password": "x"})  # \ud800 escaped, as JSON allows
+
+    response = api_client.post(url, body, content_type="application/json")
+
+    assert_error(response, 400, "username")
 
 
 def test_token_with_wrong_password_is_refused(api_client, user):

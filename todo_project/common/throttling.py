@@ -10,6 +10,8 @@ memory: they only need to stop a runaway client, and cost no query per request.
 A throttled request gets 429 with `Retry-After` (seconds) and the API's error shape.
 """
 
+import hashlib
+
 from django.core.cache import caches
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -26,8 +28,11 @@ class _Throttle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def key(self, ident: str) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    def key(self, ident: str | None) -> str:
+        # Idents can be client-chosen text (a username from the body): hashed, any of them (NUL,
+        # lone surrogates, 150 characters) makes a key every cache backend stores.
+        digest = hashlib.sha256(str(ident).encode("utf-8", "surrogatepass")).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
 class _ByIp(_Throttle):
