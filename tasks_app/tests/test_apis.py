@@ -346,6 +346,17 @@ def test_create_rejects_bad_input_naming_the_field_and_writes_nothing(auth_clien
     assert not Reminder.objects.exists()
 
 
+def test_an_error_quoting_a_lone_surrogate_is_a_400_not_a_500(auth_client):
+    # "\ud800" is valid JSON but no UTF-8 response can carry it; the choice error quotes it.
+    body = json.dumps({"title": "ok", "priority": "\ud800"})
+
+    response = auth_client.post("/api/tasks/", body, content_type="application/json")
+
+    error = assert_error(response, 400, "priority")
+    assert "\\ud800" in error["message"]
+    assert not Task.objects.exists()
+
+
 def test_malformed_json_is_a_clear_400(auth_client):
     response = auth_client.post("/api/tasks/", "{not json", content_type="application/json")
 

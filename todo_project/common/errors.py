@@ -61,8 +61,15 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+def _encodable(text: str) -> str:
+    """Messages can quote the input, and JSON input can hold lone surrogates (`"\\ud800"`),
+    which no UTF-8 response can carry: those are written as escapes instead."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _body(code: str, message: str, fields: dict[str, list[str]]) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields}}
+    fields = {_encodable(k): [_encodable(m) for m in v] for k, v in fields.items()}
+    return {"error": {"code": code, "message": _encodable(message), "fields": fields}}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
