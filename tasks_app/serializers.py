@@ -138,8 +138,9 @@ class TaskListFilterSerializer(serializers.Serializer):
     view = serializers.ChoiceField(choices=["today", "upcoming", "overdue"], required=False)
     due_before = serializers.DateTimeField(required=False)
     due_after = serializers.DateTimeField(required=False)
-    q = serializers.CharField(max_length=200, required=False)
-    tag = serializers.CharField(max_length=51, required=False)
+    # Blank (or only whitespace, which is trimmed) means no filter, like an empty or absent one.
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    tag = serializers.CharField(max_length=51, required=False, allow_blank=True)
 
 
 class SnoozeSerializer(serializers.Serializer):

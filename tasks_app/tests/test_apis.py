@@ -443,10 +443,35 @@ def test_list_filters_by_search_tag_and_due_range(auth_client, user):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("view=someday", "view"), ("status=maybe", "status"), ("due_before=soon", "due_before")],
+    [
+        ("view=someday", "view"),
+        ("status=maybe", "status"),
+        ("due_before=soon", "due_before"),
+        # DRF fell back to the default page size; the schema says a whole number of at least 1
+        # (found by the API fuzzer).
+        ("page_size=null", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=-3", "page_size"),
+    ],
 )
 def test_list_rejects_bad_filters(auth_client, query, field):
     assert_error(auth_client.get(f"/api/tasks/?{query}"), 400, field)
+
+
+def test_empty_or_blank_filters_mean_no_filter(auth_client, user):
+    # Found by the API fuzzer: an empty value was "not given" but "q= " was a 400.
+    make_task(user, title="Pay rent", due=datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+
+    body = auth_client.get("/api/tasks/?view=&status=&q=%20&tag=%09&page_size=").json()
+
+    assert [t["title"] for t in body["results"]] == ["Pay rent"]
+
+
+def test_a_page_past_the_end_or_named_last_is_a_404(auth_client, user):
+    make_task(user, title="only one")
+
+    assert_error(auth_client.get("/api/tasks/?page=2"), 404)
+    assert_error(auth_client.get("/api/tasks/?page=last"), 404)  # the schema says an integer
 
 
 # ---------------------------------------------------------------- tasks: detail
