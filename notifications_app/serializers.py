@@ -2,7 +2,11 @@
 
 from rest_framework import serializers
 
+from tasks_app.services import SNOOZE_MAX_MINUTES
+from todo_project.common.fields import StrictCharField, StrictIntegerField
+
 from .models import Notification, PushSubscription
+from .webpush import ENDPOINT_MAX_LENGTH
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -44,20 +48,20 @@ class VapidPublicKeySerializer(serializers.Serializer):
 
 
 class SubscriptionKeysSerializer(serializers.Serializer):
-    p256dh = serializers.CharField(max_length=200)
-    auth = serializers.CharField(max_length=100)
+    p256dh = StrictCharField(max_length=200)
+    auth = StrictCharField(max_length=100)
 
 
 class PushSubscriptionInputSerializer(serializers.Serializer):
     """The browser's `PushSubscription.toJSON()`: {endpoint, expirationTime, keys}."""
 
-    endpoint = serializers.CharField(max_length=4096, trim_whitespace=False)
-    expirationTime = serializers.IntegerField(required=False, allow_null=True)
+    endpoint = StrictCharField(max_length=ENDPOINT_MAX_LENGTH, trim_whitespace=False)
+    expirationTime = StrictIntegerField(required=False, allow_null=True)
     keys = SubscriptionKeysSerializer()
 
 
 class PushSubscriptionDeleteSerializer(serializers.Serializer):
-    endpoint = serializers.CharField(max_length=4096, trim_whitespace=False)
+    endpoint = StrictCharField(max_length=ENDPOINT_MAX_LENGTH, trim_whitespace=False)
 
 
 class PushSubscriptionSerializer(serializers.ModelSerializer):
@@ -67,9 +71,11 @@ class PushSubscriptionSerializer(serializers.ModelSerializer):
 
 
 class PushActionInputSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=1000)
+    token = StrictCharField(max_length=1000)
     action = serializers.ChoiceField(choices=["done", "snooze"])
-    minutes = serializers.IntegerField(required=False, allow_null=True)
+    minutes = StrictIntegerField(
+        min_value=1, max_value=SNOOZE_MAX_MINUTES, required=False, allow_null=True
+    )
 
 
 class PushActionOutputSerializer(serializers.Serializer):

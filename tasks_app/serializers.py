@@ -8,8 +8,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from todo_project.common.fields import StrictCharField, StrictIntegerField
+
 from .models import Anchor, Priority, Reminder, Task, User
-from .services import recurrence_describe
+from .services import SNOOZE_MAX_MINUTES, recurrence_describe
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -49,12 +51,12 @@ class WallOrInstantField(serializers.Field):
 
 
 class RecurrenceInputSerializer(serializers.Serializer):
-    rule = serializers.CharField(max_length=500)
+    rule = StrictCharField(max_length=500)
     anchor = serializers.ChoiceField(choices=Anchor.choices, default=Anchor.DUE)
 
 
 class ReminderInputSerializer(serializers.Serializer):
-    offset_minutes = serializers.IntegerField(min_value=0, max_value=525600, required=False)
+    offset_minutes = StrictIntegerField(min_value=0, max_value=525600, required=False)
     fire_at = WallOrInstantField(allow_date=False, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -64,11 +66,11 @@ class ReminderInputSerializer(serializers.Serializer):
 
 
 class TaskCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    title = StrictCharField(max_length=200)
+    description = StrictCharField(max_length=5000, allow_blank=True, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=51), max_length=20, required=False
+        child=StrictCharField(max_length=51), max_length=20, required=False
     )
     due_at = WallOrInstantField(required=False, allow_null=True)
     recurrence = RecurrenceInputSerializer(required=False, allow_null=True)
@@ -76,7 +78,7 @@ class TaskCreateSerializer(serializers.Serializer):
 
 
 class TaskUpdateSerializer(TaskCreateSerializer):
-    title = serializers.CharField(max_length=200, required=False)
+    title = StrictCharField(max_length=200, required=False)
     reminders = None  # reminders change through their own endpoints
 
 
@@ -144,17 +146,17 @@ class TaskListFilterSerializer(serializers.Serializer):
 
 
 class SnoozeSerializer(serializers.Serializer):
-    minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60)
+    minutes = StrictIntegerField(min_value=1, max_value=SNOOZE_MAX_MINUTES)
 
 
 class RecurrencePreviewSerializer(serializers.Serializer):
-    rule = serializers.CharField(max_length=500)
+    rule = StrictCharField(max_length=500)
     start = WallOrInstantField(
         allow_date=False,
         help_text="Local wall time of the first occurrence, e.g. 2026-03-06T09:00.",
     )
-    timezone = serializers.CharField(max_length=64, required=False)
-    count = serializers.IntegerField(min_value=1, max_value=100, default=5)
+    timezone = StrictCharField(max_length=64, required=False)
+    count = StrictIntegerField(min_value=1, max_value=100, default=5)
     anchor = serializers.ChoiceField(choices=Anchor.choices, default=Anchor.DUE)
 
 
@@ -166,14 +168,14 @@ class RecurrencePreviewOutputSerializer(serializers.Serializer):
 
 
 class SignupSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-    timezone = serializers.CharField(max_length=64, required=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+    timezone = StrictCharField(max_length=64, required=False)
 
 
 class LoginSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class TokenSerializer(serializers.Serializer):
@@ -188,7 +190,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    timezone = serializers.CharField(max_length=64, required=False)
+    timezone = StrictCharField(max_length=64, required=False)
     default_reminder_offsets = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=525600), max_length=20, required=False
+        child=StrictIntegerField(min_value=0, max_value=525600), max_length=20, required=False
     )

@@ -193,6 +193,7 @@ def test_the_oldest_subscriptions_go_beyond_the_per_user_cap(
         ("https://127.0.0.1/push", "endpoint"),
         ("https://169.254.169.254/latest/meta-data", "endpoint"),
         ("https://fcm.googleapis.com/" + "x" * 3000, "endpoint"),
+        (443, "endpoint"),  # not coerced to "443" (found by the API fuzzer)
     ],
 )
 def test_unsafe_endpoints_are_refused_on_subscribe(
@@ -381,11 +382,14 @@ def test_snooze_takes_the_minutes_given(api_client, user):
     assert snoozed.fire_at >= timezone.now() + timedelta(minutes=44)
 
 
-def test_an_invalid_snooze_length_is_refused(api_client, user):
+@pytest.mark.parametrize("minutes", [0, 7 * 24 * 60 + 1, "30"])
+def test_an_invalid_snooze_length_is_refused(api_client, user, minutes):
     _, token = _token(user)
 
     response = api_client.post(
-        "/api/push/actions/", {"token": token, "action": "snooze", "minutes": 0}, format="json"
+        "/api/push/actions/",
+        {"token": token, "action": "snooze", "minutes": minutes},
+        format="json",
     )
 
     assert_error(response, 400, "minutes")

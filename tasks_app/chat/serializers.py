@@ -3,14 +3,15 @@
 from rest_framework import serializers
 
 from tasks_app.serializers import TaskSerializer
+from todo_project.common.fields import StrictCharField, StrictIntegerField
 
 from .models import Conversation, Message
 from .parsing import MESSAGE_MAX
 
 
 class ChatInputSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=MESSAGE_MAX)
-    conversation_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    message = StrictCharField(max_length=MESSAGE_MAX)
+    conversation_id = StrictIntegerField(min_value=1, required=False, allow_null=True)
 
 
 class ChatOutputSerializer(serializers.Serializer):

@@ -161,6 +161,9 @@ def test_me_update_timezone_and_default_offsets(auth_client):
         ({"timezone": "../../etc/passwd"}, "timezone"),
         ({"default_reminder_offsets": [-5]}, "default_reminder_offsets.0"),
         ({"default_reminder_offsets": "soon"}, "default_reminder_offsets"),
+        # JSON types are taken as sent, not coerced (found by the API fuzzer).
+        ({"default_reminder_offsets": ["10"]}, "default_reminder_offsets.0"),
+        ({"timezone": 3}, "timezone"),
     ],
 )
 def test_me_update_rejects_bad_input_and_changes_nothing(auth_client, user, payload, field):
@@ -335,6 +338,13 @@ def test_user_default_offsets_apply_to_new_tasks_with_a_due(auth_client, user):
         ),
         ({"title": "ok", "reminders": [{"fire_at": "2001-01-01T00:00:00Z"}]}, "fire_at"),
         ({"title": "ok", "reminders": [{}]}, "reminders.0"),
+        # JSON types are taken as sent, not coerced (found by the API fuzzer).
+        ({"title": 0}, "title"),
+        ({"title": "ok", "tags": [0]}, "tags.0"),
+        (
+            {"title": "ok", "due_at": "2027-01-01T09:00", "reminders": [{"offset_minutes": "10"}]},
+            "reminders.0.offset_minutes",
+        ),
     ],
 )
 def test_create_rejects_bad_input_naming_the_field_and_writes_nothing(auth_client, payload, field):
@@ -618,6 +628,7 @@ def test_add_relative_and_absolute_reminders(auth_client, user, frozen_now):
         ({"offset_minutes": 5, "fire_at": "2026-03-19T20:00:00Z"}, "non_field_errors"),
         ({"fire_at": "2020-01-01T00:00:00Z"}, "fire_at"),
         ({"offset_minutes": "soon"}, "offset_minutes"),
+        ({"offset_minutes": "30"}, "offset_minutes"),  # not coerced (found by the API fuzzer)
     ],
 )
 def test_add_reminder_rejects_bad_input(auth_client, user, frozen_now, payload, field):
@@ -668,7 +679,7 @@ def test_snooze_creates_a_new_pending_fire_time(auth_client, user, frozen_now):
     assert reminder.status == "fired"
 
 
-@pytest.mark.parametrize("minutes", [0, -5, 100000, "ten"])
+@pytest.mark.parametrize("minutes", [0, -5, 100000, "ten", "10"])
 def test_snooze_rejects_bad_minutes(auth_client, user, frozen_now, minutes):
     task = make_task(
         user, title="x", due=datetime(2026, 3, 20, 7, 0), reminders=[{"offset_minutes": 5}]

@@ -144,6 +144,9 @@ def test_a_users_tools_only_see_their_own_tasks(client_for, user, other_user, fr
         ({"message": "x" * 2001}, "message"),
         ({"message": "list", "conversation_id": "abc"}, "conversation_id"),
         ({"message": "list", "conversation_id": 0}, "conversation_id"),
+        # JSON types are taken as sent, not coerced (found by the API fuzzer).
+        ({"message": 0}, "message"),
+        ({"message": "list", "conversation_id": "1"}, "conversation_id"),
     ],
 )
 def test_bad_input_is_a_clear_400_and_stores_nothing(auth_client, payload, field):
