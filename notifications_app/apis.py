@@ -1,7 +1,9 @@
 """HTTP endpoints of the notifications domain: parse, call one service or selector, serialise."""
 
+from typing import Any
+
 from drf_spectacular.authentication import SessionScheme
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny
@@ -10,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from todo_project.common.apis import parse
+from todo_project.common.errors import ErrorSerializer
 from todo_project.common.pagination import PageNumberPagination
 
 from . import selectors, services, webpush
@@ -28,7 +31,19 @@ from .serializers import (
 # ---------------------------------------------------------------- inbox
 
 
+class InboxPagination(PageNumberPagination):
+    """A page of the inbox also carries the unread count (all unread, on any page)."""
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["unread_count"] = {"type": "integer", "example": 3}
+        paginated["required"] = [*paginated["required"], "unread_count"]
+        return paginated
+
+
 class NotificationListApi(APIView):
+    pagination_class = InboxPagination  # also how the schema learns the list is paginated
+
     @extend_schema(
         parameters=[NotificationListFilterSerializer],
         responses=NotificationSerializer(many=True),
@@ -37,7 +52,7 @@ class NotificationListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = parse(NotificationListFilterSerializer, request.query_params)
         notifications = selectors.notification_list(user=request.user, unread=filters["unread"])
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(notifications, request, view=self)
         response = paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
         response.data["unread_count"] = selectors.notification_unread_count(user=request.user)
@@ -97,7 +112,13 @@ class PushSubscriptionApi(APIView):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=PushSubscriptionDeleteSerializer, responses={204: None})
+    @extend_schema(
+        request=PushSubscriptionDeleteSerializer,
+        responses={
+            204: None,
+            404: OpenApiResponse(ErrorSerializer, "The user has no subscription at that endpoint."),
+        },
+    )
     def delete(self, request: Request) -> Response:
         data = parse(PushSubscriptionDeleteSerializer, request.data)
         services.push_subscription_delete(user=request.user, endpoint=data["endpoint"])
@@ -127,7 +148,13 @@ class PushActionApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = [TokenAuthentication, _SessionWithoutCsrf]
 
-    @extend_schema(request=PushActionInputSerializer, responses=PushActionOutputSerializer)
+    @extend_schema(
+        request=PushActionInputSerializer,
+        responses={
+            200: PushActionOutputSerializer,
+            404: OpenApiResponse(ErrorSerializer, "The notification or its task is gone."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = parse(PushActionInputSerializer, request.data)
         result = services.push_action_perform(

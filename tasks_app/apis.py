@@ -151,6 +151,8 @@ def _task_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class TaskListCreateApi(APIView):
+    pagination_class = PageNumberPagination  # also how the schema learns the list is paginated
+
     @extend_schema(
         parameters=[TaskListFilterSerializer],
         responses=TaskSerializer(many=True),
@@ -158,7 +160,7 @@ class TaskListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         filters = parse(TaskListFilterSerializer, request.query_params)
         tasks = selectors.task_list(user=request.user, filters=selectors.TaskFilters(**filters))
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(tasks, request, view=self)
         return paginator.get_paginated_response(TaskSerializer(page, many=True).data)
 

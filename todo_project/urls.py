@@ -17,3 +17,6 @@ urlpatterns = [
     # Everything else is the single-page app's (its own router handles the path).
     re_path(r"^(?!api/|admin/|static/)(?P<path>.*)$", spa.index, name="spa"),
 ]
+
+# An unmatched URL under /api/ (e.g. /api/tasks/abc/) answers in the API's error shape.
+handler404 = "todo_project.common.errors.page_not_found"

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from notifications_app import services
 from notifications_app.models import Notification, PushSubscription
 from tasks_app.models import Reminder, ReminderStatus
-from tasks_app.tests.test_apis import assert_error
+from tasks_app.tests.test_apis import assert_error, component, openapi
 
 from .factories import NotificationFactory, fired_notification
 
@@ -73,6 +73,16 @@ def test_the_inbox_is_paginated(auth_client, user):
     assert len(body["results"]) == 2
     assert body["next"]
     assert body["unread_count"] == 3
+
+
+def test_the_inbox_is_documented_as_a_page_with_the_unread_count(api_client):
+    # Found by the API fuzzer: the schema said a bare array of notifications.
+    spec = openapi(api_client)
+    listed = spec["paths"]["/api/notifications/"]["get"]["responses"]["200"]
+
+    page = component(spec, listed["content"]["application/json"]["schema"])
+    assert set(page["properties"]) == {"count", "next", "previous", "results", "unread_count"}
+    assert "unread_count" in page["required"]
 
 
 def test_a_fired_reminder_appears_in_the_inbox(auth_client, user):
@@ -261,6 +271,19 @@ def test_unsubscribing_an_unknown_endpoint_is_a_404(auth_client):
     assert_error(response, 404)
 
 
+def test_the_schema_documents_the_unsubscribe_body_and_its_404(api_client):
+    # Found by the API fuzzer: drf-spectacular drops DELETE bodies, so a schema-valid (empty)
+    # DELETE was refused with an undocumented 400; the unknown-endpoint 404 was undocumented too.
+    spec = openapi(api_client)
+    operation = spec["paths"]["/api/push/subscriptions/"]["delete"]
+
+    body = component(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+    assert operation["requestBody"]["required"] is True
+    assert body["required"] == ["endpoint"]
+    assert body["properties"]["endpoint"]["maxLength"] == 2048
+    assert {"400", "404"} <= set(operation["responses"])
+
+
 # ---------------------------------------------------------------- isolation
 
 
@@ -393,6 +416,18 @@ def test_an_invalid_snooze_length_is_refused(api_client, user, minutes):
     )
 
     assert_error(response, 400, "minutes")
+
+
+def test_the_schema_documents_the_buttons_limits_and_their_404(api_client):
+    # The 404 was found undocumented by the API fuzzer; the minutes limits, which the service
+    # enforced but the schema did not state, were found next to it by reading.
+    spec = openapi(api_client)
+    operation = spec["paths"]["/api/push/actions/"]["post"]
+
+    body = component(spec, operation["requestBody"]["content"]["application/json"]["schema"])
+    assert body["properties"]["minutes"]["minimum"] == 1
+    assert body["properties"]["minutes"]["maximum"] == 7 * 24 * 60
+    assert "404" in operation["responses"]
 
 
 def test_a_signed_in_browser_needs_no_csrf_token_for_the_buttons(user):

@@ -1,13 +1,14 @@
 """HTTP endpoints of the chat: send a message, list conversations, read one conversation."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tasks_app import selectors as task_selectors
 from todo_project.common.apis import parse
+from todo_project.common.errors import ErrorSerializer
 from todo_project.common.pagination import PageNumberPagination
 from todo_project.common.throttling import CHAT_THROTTLES
 
@@ -34,7 +35,13 @@ def _current_tasks(request: Request, tasks: list) -> list:
 class ChatApi(APIView):
     throttle_classes = CHAT_THROTTLES
 
-    @extend_schema(request=ChatInputSerializer, responses=ChatOutputSerializer)
+    @extend_schema(
+        request=ChatInputSerializer,
+        responses={
+            200: ChatOutputSerializer,
+            404: OpenApiResponse(ErrorSerializer, "No such conversation for this user."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = parse(ChatInputSerializer, request.data)
         turn = services.chat_send(
@@ -52,10 +59,12 @@ class ChatApi(APIView):
 
 
 class ConversationListApi(APIView):
+    pagination_class = PageNumberPagination  # also how the schema learns the list is paginated
+
     @extend_schema(responses=ConversationSerializer(many=True))
     def get(self, request: Request) -> Response:
         conversations = selectors.conversation_list(user=request.user)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(conversations, request, view=self)
         return paginator.get_paginated_response(ConversationSerializer(page, many=True).data)
 

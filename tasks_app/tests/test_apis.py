@@ -814,6 +814,76 @@ def test_openapi_schema_and_docs_are_served(api_client):
     assert docs.status_code == 200
 
 
+def openapi(client) -> dict:
+    return client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+
+def component(spec: dict, schema: dict) -> dict:
+    return spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+
+
+def test_the_task_list_is_documented_as_a_page(api_client):
+    # Found by the API fuzzer: the schema said a bare array of tasks.
+    spec = openapi(api_client)
+    operation = spec["paths"]["/api/tasks/"]["get"]
+
+    page = component(spec, operation["responses"]["200"]["content"]["application/json"]["schema"])
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert set(page["properties"]) == {"count", "next", "previous", "results"}
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Task"}
+    assert parameters["page"]["schema"]["minimum"] == 1
+    assert parameters["page_size"]["schema"]["minimum"] == 1
+
+
+def test_the_schema_says_optional_query_parameters_may_be_empty(api_client):
+    # Found by the API fuzzer: `?view=` was accepted (an empty value means not given).
+    parameters = openapi(api_client)["paths"]["/api/tasks/"]["get"]["parameters"]
+
+    assert all(p["allowEmptyValue"] for p in parameters if p["in"] == "query")
+
+
+def test_the_schema_says_text_input_cannot_hold_a_nul_character(auth_client):
+    # Found by the API fuzzer: `?tag=%00` is refused (PostgreSQL cannot store NUL), which the
+    # schema did not say.
+    parameters = openapi(auth_client)["paths"]["/api/tasks/"]["get"]["parameters"]
+    tag = next(p for p in parameters if p["name"] == "tag")
+
+    assert tag["schema"]["oneOf"][0]["pattern"] == "^[^\\u0000]+$"
+    assert_error(auth_client.get("/api/tasks/?tag=%00"), 400, "tag")
+
+
+def test_every_error_response_is_documented_in_the_one_error_shape(api_client):
+    # Found by the API fuzzer: no operation documented any 4xx it answers with.
+    spec = openapi(api_client)
+    error = {"$ref": "#/components/schemas/Error"}
+
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for code, response in operation["responses"].items():
+                if code.startswith("4"):
+                    documented = response["content"]["application/json"]["schema"]
+                    assert documented == error, (method, path, code)
+    create = spec["paths"]["/api/tasks/"]["post"]["responses"]
+    assert {"400", "401", "403", "413", "429"} <= set(create)
+    assert "Retry-After" in create["429"]["headers"]
+    assert "404" in spec["paths"]["/api/tasks/{task_id}/"]["get"]["responses"]
+    assert "401" not in spec["paths"]["/api/auth/token/"]["post"]["responses"]  # reads none
+    assert "403" in spec["paths"]["/api/auth/login/"]["post"]["responses"]  # CSRF
+    assert set(component(spec, error)["required"]) == {"error"}
+    assert set(spec["components"]["schemas"]["ErrorDetail"]["required"]) == {
+        "code",
+        "message",
+        "fields",
+    }
+
+
+def test_an_api_url_no_view_matches_is_a_404_with_the_error_shape(auth_client):
+    # Found by the API fuzzer: /api/tasks/null,null/ answered Django's HTML 404 page.
+    assert_error(auth_client.get("/api/tasks/null,null/"), 404)
+    assert_error(auth_client.get("/api/no-such-endpoint/"), 404)
+    assert auth_client.get("/static/no-such-file.js")["Content-Type"].startswith("text/html")
+
+
 def test_health_and_readiness(api_client):
     assert api_client.get("/healthz").json() == {"status": "ok"}
     assert api_client.get("/readyz").json() == {"status": "ok", "database": "ok"}

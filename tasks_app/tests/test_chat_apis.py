@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tasks_app.models import Conversation, Message, Task
+from tasks_app.tests.test_apis import component, openapi
 
 pytestmark = pytest.mark.django_db
 
@@ -167,6 +168,19 @@ def test_an_unknown_conversation_id_is_a_404(auth_client):
         auth_client.post("/api/chat/", {"message": "hi", "conversation_id": 999}, format="json"),
         404,
     )
+
+
+def test_the_schema_documents_the_conversation_page_and_the_unknown_conversation(api_client):
+    # Found by the API fuzzer: the list was documented as a bare array and the 404 not at all.
+    spec = openapi(api_client)
+    listed = spec["paths"]["/api/chat/conversations/"]["get"]["responses"]["200"]
+    sent = spec["paths"]["/api/chat/"]["post"]["responses"]
+
+    page = component(spec, listed["content"]["application/json"]["schema"])
+    assert set(page["properties"]) == {"count", "next", "previous", "results"}
+    assert sent["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
 
 
 @pytest.mark.parametrize(

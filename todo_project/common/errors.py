@@ -11,8 +11,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -70,6 +71,29 @@ def _encodable(text: str) -> str:
 def _body(code: str, message: str, fields: dict[str, list[str]]) -> dict[str, Any]:
     fields = {_encodable(k): [_encodable(m) for m in v] for k, v in fields.items()}
     return {"error": {"code": code, "message": _encodable(message), "fields": fields}}
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable and machine-readable, e.g. `invalid`.")
+    message = serializers.CharField(help_text="For people; names the field at fault first.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages by field, nested ones dotted (`recurrence.rule`); may be empty.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error response."""
+
+    # Documents what `_body` builds, for the OpenAPI schema (common/schema.py); never renders.
+    error = ErrorDetailSerializer()
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A URL no view matched: the error shape under /api/, Django's own page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(_body("not_found", "Not found.", {}), status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -129,7 +129,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("DRF_NUM_PROXIES", default=0),
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular, plus the error responses and what else it leaves out (common/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "todo_project.common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "todo_project.common.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "todo_project.common.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
