@@ -437,7 +437,8 @@ def cpu_ticks() -> list[int]:
 
 
 def tree_cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
-    """CPU seconds (user + system) used so far by each named process and its descendants."""
+    """CPU seconds (user + system) used so far by each named process and its descendants,
+    living or exited."""
     ticks = os.sysconf("SC_CLK_TCK")
     parent, used = {}, {}
     for entry in os.listdir("/proc"):
@@ -449,7 +450,9 @@ def tree_cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
         except OSError:
             continue  # exited meanwhile
         parent[int(entry)] = int(fields[1])
-        used[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+        # Its own time and that of its children already exited (PostgreSQL backends come and go
+        # as gunicorn's threads reconnect after DATABASE_CONN_MAX_AGE).
+        used[int(entry)] = sum(int(n) for n in fields[11:15]) / ticks
     totals = dict.fromkeys(roots, 0.0)
     for pid, seconds in used.items():
         ancestor = pid
@@ -491,6 +494,18 @@ def wrk(command: list[str], step: Step, watched: dict[str, int]) -> str:
 
 def describe_cores(step: Step) -> str:
     return ", ".join(f"{name} {cores:.2f}" for name, cores in step.cores.items() if cores >= 0.005)
+
+
+def ours_ms_per_request(step: Step) -> dict[str, float]:
+    """CPU milliseconds each of our process trees spent per request served: it moves far less
+    than latency and throughput with what else the shared machine runs."""
+    ms = {
+        name: 1000 * cores / step.rps
+        for name, cores in step.cores.items()
+        if name not in ("wrk", "not ours") and step.rps
+    }
+    ms["all ours"] = sum(ms.values())
+    return ms
 
 
 def run_floor(port: int, connections: int, seconds: int, watched: dict[str, int]) -> Step:
@@ -561,7 +576,9 @@ def sweep(
             f"p99 {step.p99:>6.1f} ms  errors {step.errors}  CPU busy {step.busy:.0f}% "
             f"steal {step.steal:.0f}%\n      p99 ms by kind: {kinds} (all kinds, script's "
             f"clock: p50 {step.script_p50:.1f}, p99 {step.script_p99:.1f})\n"
-            f"      cores used: {describe_cores(step)}",
+            f"      cores used: {describe_cores(step)}\n"
+            "      CPU ms per request: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in ours_ms_per_request(step).items()),
             flush=True,
         )
     return results, floor
@@ -771,11 +788,26 @@ def main() -> None:
             f"  ratio highest rate / floor (/healthz at {floor.connections} connections, "
             f"{floor.rps:,.0f} req/s) = {peak.rps / floor.rps:.3f}"
         )
+        per_request = [ours_ms_per_request(s)["all ours"] for s in results[phase]]
+        cost, cores = median(per_request), os.cpu_count() or 1
+        print(
+            f"  CPU of our processes per request, median over the steps: {cost:.1f} ms; "
+            f"{cores} idle cores would serve about {1000 * cores / cost:,.0f} req/s at full "
+            "saturation (an estimate, not a measurement)"
+        )
     for one, two in zip(results["p1"], results["p2"], strict=True):
         print(
             f"ratio phase 2 / phase 1 throughput at {one.connections} connections: "
             f"{two.rps / one.rps:.2f} ({two.rps:,.0f} / {one.rps:,.0f} req/s)"
         )
+    cpu = {
+        phase: median([ours_ms_per_request(s)["all ours"] for s in results[phase]])
+        for phase in ("p1", "p2")
+    }
+    print(
+        f"ratio phase 2 / phase 1 CPU of our processes per request: {cpu['p2'] / cpu['p1']:.2f} "
+        f"({cpu['p2']:.1f} / {cpu['p1']:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":
