@@ -99,9 +99,13 @@ class KafkaBroker:
         binary: str | None = None,
         startup_timeout: float = 30.0,
         extra_args: tuple[str, ...] = (),
+        advertised_port: int | None = None,
     ) -> None:
         self.host = host
         self.port = port or free_port(host)
+        # Clients reach the broker at the advertised address: another port (a TCP gate in front
+        # of the broker, as the chaos run uses) puts every client connection through it.
+        self.advertised_port = advertised_port or self.port
         self.log_path = Path(log_path) if log_path else None
         self.binary = binary or _default_binary()
         self.startup_timeout = startup_timeout
@@ -111,7 +115,7 @@ class KafkaBroker:
 
     @property
     def bootstrap_servers(self) -> str:
-        return f"{self.host}:{self.port}"
+        return f"{self.host}:{self.advertised_port}"
 
     @property
     def pid(self) -> int | None:
@@ -122,14 +126,13 @@ class KafkaBroker:
         return self._process is not None and self._process.poll() is None
 
     def command(self) -> list[str]:
-        url = f"tcp://{self.host}:{self.port}"
         return [
             self.binary,
             "broker",
             "--listener-url",
-            url,
+            f"tcp://{self.host}:{self.port}",
             "--advertised-listener-url",
-            url,
+            f"tcp://{self.host}:{self.advertised_port}",
             *self.extra_args,
         ]
 

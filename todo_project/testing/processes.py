@@ -5,6 +5,7 @@ Each process is bound to loopback resources, its PID kept, and exactly that proc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,6 +17,41 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(parent PID, start time in clock ticks) of a live process, from /proc; None if gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()  # the command name may hold spaces
+    return int(fields[1]), int(fields[19])
+
+
+def descendants(pid: int) -> list[tuple[int, int]]:
+    """Every live process below `pid`, children first, as (PID, start time) pairs: the start
+    time tells a process from a later one that reuses its PID."""
+    parents: dict[int, list[tuple[int, int]]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            parents.setdefault(stat[0], []).append((int(entry.name), stat[1]))
+    found: list[tuple[int, int]] = []
+    frontier = [pid]
+    while frontier:
+        children = [child for parent in frontier for child in parents.get(parent, [])]
+        found += children
+        frontier = [child_pid for child_pid, _ in children]
+    return found
+
+
+def kill_exactly(processes: list[tuple[int, int]]) -> None:
+    """SIGKILL each (PID, start time) that is still that same process."""
+    for pid, started in processes:
+        stat = _stat(pid)
+        if stat is not None and stat[1] == started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def database_url() -> str:
@@ -91,6 +127,18 @@ class ManagedProcess:
             self.process.kill()
             self.process.wait()
         self._close_log()
+
+    def kill_tree(self) -> int:
+        """SIGKILL this process, then every process it started (a prefork pool, gunicorn's
+        workers), each by its PID: the crash of a whole container. The parent goes first so it
+        cannot replace a child. Returns how many processes were killed."""
+        if self.process is None or self.process.poll() is not None:
+            self._close_log()
+            return 0
+        below = descendants(self.pid)
+        self.kill()
+        kill_exactly(below)
+        return 1 + len(below)
 
     def _close_log(self) -> None:
         if self._log is not None:
