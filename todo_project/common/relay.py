@@ -167,6 +167,12 @@ class Relay:
             self._mark_published(acked)
             self.published += len(acked)
         if len(acked) < len(rows):
+            # The retry publishes with a fresh producer. After deliveries timed out (the broker
+            # was away), an idempotent producer bumps its epoch, and a broker may answer every
+            # later message with PRODUCER_FENCED (the local broker does): that producer never
+            # recovers. Nothing is lost by replacing it: the rows not acknowledged are produced
+            # again anyway, with their ids, and this batch has no delivery report outstanding.
+            self._producer = None
             raise DeliveryFailed(str(failure) if failure else "delivery not confirmed")
         return len(acked)
 

@@ -1,5 +1,6 @@
 """The outbox relay against a real broker: order, outage, crash."""
 
+import os
 import threading
 import time
 from collections import defaultdict
@@ -12,7 +13,9 @@ from tasks_app import services
 from tasks_app.tests.factories import UserFactory
 from todo_project.common.models import OutboxEvent
 from todo_project.common.relay import Relay
+from todo_project.testing.broker_gate import Gate
 from todo_project.testing.events import read_topic
+from todo_project.testing.kafka_broker import KafkaBroker, free_port
 from todo_project.testing.processes import manage
 from todo_project.testing.waiting import wait_until
 
@@ -144,3 +147,54 @@ def test_relay_killed_mid_batch_loses_nothing_and_duplicates_keep_their_id(kafka
     assert set(ids) == {str(row.event_id) for row in rows}  # nothing lost, nothing unknown
     duplicates = len(ids) - len(set(ids))
     print(f"relay kill -9 after {published_at_kill} of {len(rows)}: {duplicates} re-published")
+
+
+def _outbox_rows(numbers: range) -> list[OutboxEvent]:
+    envelope = {"specversion": "1.0", "type": "test.event", "data": {}}
+    rows = [
+        OutboxEvent(topic="task-events", key=str(n % 7), type="test.event", envelope=envelope)
+        for n in numbers
+    ]
+    for row in rows:  # the envelope id is the row's event id, as emit_many() writes it
+        row.envelope = {**envelope, "id": str(row.event_id)}
+    return OutboxEvent.objects.bulk_create(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_relay_resumes_after_a_broker_outage_that_timed_its_deliveries_out(
+    settings, tmp_path, caplog
+):
+    # Given a relay that publishes through a broker it reaches only through a gate
+    gate_port = free_port()
+    broker = KafkaBroker(log_path=tmp_path / "broker.log", advertised_port=gate_port).start()
+    gate = Gate(port=gate_port, target=broker.port).restore()
+    settings.KAFKA_BOOTSTRAP_SERVERS = broker.bootstrap_servers
+    settings.KAFKA_DELIVERY_TIMEOUT_MS = 1500
+    call_command("kafka_topics", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    stop = threading.Event()
+    relay = Relay(stop=stop)
+    thread = threading.Thread(target=relay.run, daemon=True)
+    thread.start()
+    unpublished = OutboxEvent.objects.filter(published_at=None)
+    try:
+        rows = _outbox_rows(range(0, 20))
+        assert wait_until(lambda: not unpublished.exists(), 30)
+
+        # When the broker goes away long enough for deliveries to time out, then comes back
+        gate.cut()
+        rows += _outbox_rows(range(20, 40))
+        assert wait_until(lambda: "Message timed out" in caplog.text, 30)
+        gate.restore()
+        rows += _outbox_rows(range(40, 60))
+
+        # Then the relay publishes everything: the backlog and what came after
+        assert wait_until(lambda: not unpublished.exists(), 30), (
+            f"{unpublished.count()} rows still unpublished"
+        )
+        received = read_topic("task-events", expected=len(rows), settle=2)
+        assert {m["envelope"]["id"] for m in received} == {str(r.event_id) for r in rows}
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        gate.cut()
+        broker.stop()
