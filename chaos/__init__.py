@@ -1,0 +1,1 @@
+"""Whole-stack chaos run: `python chaos/run.py` (see run.py and README.md)."""
