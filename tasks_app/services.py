@@ -243,6 +243,21 @@ def recurrence_describe(series: Series) -> str:
     return recurrence.describe(series_recurrence(series))
 
 
+def _lock_task(pk: int, *, with_series: bool = False) -> Task:
+    """Lock a task for a change: FOR NO KEY UPDATE, never FOR UPDATE.
+
+    The reminder scan locks a due reminder, then inserts its notification, whose foreign key
+    takes FOR KEY SHARE on the task. FOR UPDATE conflicts with that, FOR NO KEY UPDATE does not:
+    a change that held the task FOR UPDATE and then waited for the reminder the scan held
+    deadlocked with it (found by the chaos run: a 500 on completing, or a failed scan). Changes
+    of one task still run one after another: NO KEY UPDATE conflicts with itself.
+    """
+    rows = Task.objects.select_for_update(of=("self",), no_key=True)
+    if with_series:
+        rows = rows.select_related("series")
+    return rows.get(pk=pk)
+
+
 # ---------------------------------------------------------------- reminders
 
 
@@ -257,9 +272,11 @@ def _relative_fire_at(task: Task, offset_minutes: int) -> datetime:
 def _check_open_task_capacity(user: User) -> None:
     """Keep one account's open tasks bounded (USER_OPEN_TASKS_MAX); history does not count.
 
-    The user's row is locked so concurrent creates are counted one after another.
+    The user's row is locked so concurrent creates are counted one after another (NO KEY
+    UPDATE: the scan's notification inserts take FOR KEY SHARE on it and need not wait).
     """
-    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+    locked = User.objects.select_for_update(no_key=True).filter(pk=user.pk)
+    locked.values_list("pk", flat=True).get()
     limit = settings.USER_OPEN_TASKS_MAX
     if Task.objects.filter(user=user, completed_at__isnull=True).count() >= limit:
         raise ApplicationError(
@@ -313,7 +330,7 @@ def reminder_add(
     fire_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Reminder:
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = _lock_task(task.pk)
     reminder = _add_reminder(
         task, offset_minutes=offset_minutes, fire_at=fire_at, now=now or dj_timezone.now()
     )
@@ -323,7 +340,7 @@ def reminder_add(
 
 @transaction.atomic
 def reminder_delete(*, reminder: Reminder) -> None:
-    task = Task.objects.select_for_update().get(pk=reminder.task_id)
+    task = _lock_task(reminder.task_id)
     reminder.delete()
     events.emit_task_event(task, events.TASK_UPDATED)
 
@@ -467,7 +484,7 @@ def task_update(
     stops); setting it to None stops the series, keeping this task as a one-off.
     """
     now = now or dj_timezone.now()
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = _lock_task(task.pk)
     due_changed = False
     if title is not UNSET:
         task.title = _clean_title(title)
@@ -514,7 +531,7 @@ def task_complete(*, task: Task, now: datetime | None = None) -> Task:
     occurrence (tasks_app.handlers → Celery → task_spawn_next_occurrence).
     """
     now = now or dj_timezone.now()
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = _lock_task(task.pk)
     if task.completed_at is not None:
         return task
     task.completed_at = now
@@ -529,7 +546,7 @@ def task_complete(*, task: Task, now: datetime | None = None) -> Task:
 def task_reopen(*, task: Task, now: datetime | None = None) -> Task:
     """Reopen a completed task; reminders cancelled by completion come back if still ahead."""
     now = now or dj_timezone.now()
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = _lock_task(task.pk)
     if task.completed_at is None:
         return task
     task.completed_at = None
@@ -544,7 +561,11 @@ def task_reopen(*, task: Task, now: datetime | None = None) -> Task:
 @transaction.atomic
 def task_delete(*, task: Task, now: datetime | None = None) -> None:
     """Delete one task. Deleting the open occurrence of an active series skips to the next one."""
-    task = Task.objects.select_for_update(of=("self",)).select_related("series").get(pk=task.pk)
+    task = _lock_task(task.pk, with_series=True)
+    # Its reminders next, waiting for a scan that holds one to commit (the scan never waits for
+    # this lock); a later scan skips them. Deleting the row then needs FOR UPDATE, which no
+    # notification insert of a scan can be holding up any more.
+    list(Reminder.objects.select_for_update().filter(task=task).values_list("pk", flat=True))
     if (
         task.series_id is not None and task.completed_at is None and task.series.stopped_at is None  # type: ignore[union-attr]
     ):
@@ -565,7 +586,7 @@ def _stop_series(series: Series, *, now: datetime) -> None:
 @transaction.atomic
 def task_stop_series(*, task: Task, now: datetime | None = None) -> Task:
     """Stop the recurrence this task belongs to: no further occurrences are created."""
-    task = Task.objects.select_for_update(of=("self",)).select_related("series").get(pk=task.pk)
+    task = _lock_task(task.pk, with_series=True)
     if task.series is None:
         raise ApplicationError("This task is not part of a recurring series.", code="not_recurring")
     _stop_series(task.series, now=now or dj_timezone.now())
@@ -598,7 +619,7 @@ def task_spawn_next_occurrence(*, task: Task, now: datetime | None = None) -> Ta
     are both enforced by unique keys.
     """
     now = now or dj_timezone.now()
-    task = Task.objects.select_for_update(of=("self",)).select_related("series").get(pk=task.pk)
+    task = _lock_task(task.pk, with_series=True)
     existing = Task.objects.filter(spawned_from=task).first()
     if existing is not None:
         return existing

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
+from notifications_app.models import Notification
 from tasks_app import services
 from tasks_app.models import Reminder, Task
 from tasks_app.services import RecurrenceInput
@@ -268,3 +269,94 @@ def test_a_series_starting_in_a_dst_gap_keeps_its_wall_time():
 
     # ...but the series stays at 02:30 local the next day.
     assert task.spawned_next.due_at == datetime(2026, 3, 30, 0, 30, tzinfo=UTC)
+
+
+def _change_racing_the_scan(monkeypatch, task, pause_at, change) -> list[BaseException]:
+    """Run `change(task)` in one thread, paused at `pause_at` (owner, attribute): after the
+    service locked the task, before it touches the task's reminders. Meanwhile the reminder scan
+    runs in another thread (it claims the due reminder and writes its notification, or skips a
+    reminder someone holds); then the change goes on. Returns what either thread raised."""
+    owner, name = pause_at
+    original = getattr(owner, name)
+    locked, go = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def paused(*args, **kwargs):
+        locked.set()
+        go.wait(10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, paused)
+
+    def run(func) -> None:
+        try:
+            func()
+        except BaseException as exc:  # reported to the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    changer = threading.Thread(target=run, args=(lambda: change(task),))
+    changer.start()
+    assert locked.wait(10)
+    scanner = threading.Thread(target=run, args=(lambda: services.reminders_fire_due(now=NOW),))
+    scanner.start()
+    scanner.join(1.0)  # the scan finishes, or waits for a lock the change holds
+    go.set()
+    for thread in (changer, scanner):
+        thread.join(30)
+    return errors
+
+
+def _fired_once(task) -> bool:
+    fired = task.reminders.get(status="fired")
+    return Notification.objects.filter(reminder=fired).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("pause_at", "change", "outcome"),
+    [
+        (
+            (services, "_cancel_pending_reminders"),
+            lambda task: services.task_complete(task=task, now=NOW),
+            _fired_once,
+        ),
+        (
+            (services, "_move_relative_reminders"),
+            lambda task: services.task_update(task=task, due=NOW + timedelta(hours=2), now=NOW),
+            _fired_once,
+        ),
+        (
+            (Reminder, "delete"),
+            lambda task: services.reminder_delete(reminder=task.reminders.get()),
+            lambda task: not task.reminders.exists() and Notification.objects.count() == 1,
+        ),
+        (
+            (Task, "delete"),
+            lambda task: services.task_delete(task=task, now=NOW),
+            lambda task: not Task.objects.exists() and not Notification.objects.exists(),
+        ),
+    ],
+    ids=["complete", "move-due", "delete-reminder", "delete-task"],
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_task_change_racing_the_scan_for_its_due_reminder_never_deadlocks(
+    ny_user, monkeypatch, pause_at, change, outcome
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    # Given a task whose reminder is due now
+    task = services.task_create(
+        user=ny_user,
+        title="Call the bank",
+        due=NOW + timedelta(minutes=10),
+        reminders=[{"offset_minutes": 10}],
+        now=NOW - timedelta(hours=1),
+    )
+
+    # When a user's change holds the task while the scan wants its reminder
+    errors = _change_racing_the_scan(monkeypatch, task, pause_at, change)
+
+    # Then both commit (no deadlock, so no 500 and no failed scan), each in its turn
+    assert errors == []
+    assert outcome(task)
