@@ -374,3 +374,11 @@ def processes_stayed_up(unexpected: list[str]) -> Check:
     for line in unexpected:
         check.fail(line)
     return check
+
+
+def no_server_errors(server_errors: list[str]) -> Check:
+    check = Check("i", "the API never answered 5xx (extra; a lost connection is not an answer)")
+    check.note(f"{len(server_errors)} 5xx answer(s)")
+    if server_errors:
+        check.fail(f"{len(server_errors)} 5xx: {_sample(server_errors)} (see web.log)")
+    return check

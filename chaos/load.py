@@ -69,9 +69,10 @@ class Client:
     """One account's HTTP client. A connection per request (gunicorn's sync workers close it
     anyway), so a request to a web that is down is refused before anything is sent."""
 
-    def __init__(self, base_url: str, account: Account) -> None:
+    def __init__(self, base_url: str, account: Account, server_errors: list[str]) -> None:
         self.base_url = base_url
         self.account = account
+        self.server_errors = server_errors  # every 5xx answer, shared by the load's clients
         self.session = requests.Session()
         self.session.trust_env = False
         self.session.headers.update(
@@ -103,6 +104,9 @@ class Client:
                         data = response.text[:300]
                     return Outcome(response.status_code, data, attempts, failures)
                 failure = f"{response.status_code}"
+                self.server_errors.append(
+                    f"{datetime.now(UTC):%H:%M:%S} {method} {path} -> {response.status_code}"
+                )
             failures.append(failure)
             retry = failure == "refused" or idempotent
             if not retry or time.monotonic() > deadline or stop.is_set():
@@ -163,6 +167,7 @@ class Load:
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    server_errors: list[str] = field(default_factory=list)
 
     def start(self) -> None:
         sets = [
@@ -199,7 +204,7 @@ class Writer:
         self.load = load
         self.name = name
         self.rng = rng
-        self.clients = {a.username: Client(load.base_url, a) for a in accounts}
+        self.clients = {a.username: Client(load.base_url, a, load.server_errors) for a in accounts}
         self.accounts = accounts
         self.tasks: dict[int, Known] = {}
         self.series: set[int] = set()  # series this thread created: it completes their tasks

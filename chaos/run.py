@@ -200,6 +200,7 @@ def run(
         invariants.acknowledged_writes(run_dir / "journal.jsonl"),
         invariants.events_consumed(),
         invariants.processes_stayed_up(unexpected),
+        invariants.no_server_errors(load.server_errors),
     ]
     report(checks, args, seed, kills, started, load_started, settled, run_dir)
     return 0 if all(c.ok for c in checks) else 1
