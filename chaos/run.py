@@ -202,7 +202,7 @@ def run(
         invariants.processes_stayed_up(unexpected),
         invariants.no_server_errors(load.server_errors),
     ]
-    report(checks, args, seed, kills, started, load_started, settled, run_dir)
+    report(checks, args, seed, kills, started, settled, run_dir)
     return 0 if all(c.ok for c in checks) else 1
 
 
@@ -213,7 +213,6 @@ def make_accounts(stack: Stack, count: int, rng: random.Random):
 
     from chaos.load import Account
     from tasks_app import services
-    from tasks_app.models import User
 
     zones = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Sydney"]
     accounts = []
@@ -223,7 +222,9 @@ def make_accounts(stack: Stack, count: int, rng: random.Random):
     for n in range(count):
         username = f"chaos-{tag}-{n}"
         password = secrets.token_urlsafe(16)
-        services.user_create(username=username, password=password, timezone=rng.choice(zones))
+        user = services.user_create(
+            username=username, password=password, timezone=rng.choice(zones)
+        )
         response = http.post(
             f"{stack.web_url}/api/auth/token/",
             json={"username": username, "password": password},
@@ -231,7 +232,7 @@ def make_accounts(stack: Stack, count: int, rng: random.Random):
         )
         response.raise_for_status()
         token = response.json()["token"]
-        browser = stack.double.subscribe(f"{username}")
+        browser = stack.double.subscribe(username)
         response = http.post(
             f"{stack.web_url}/api/push/subscriptions/",
             json=browser.to_json(),
@@ -239,7 +240,7 @@ def make_accounts(stack: Stack, count: int, rng: random.Random):
             timeout=10,
         )
         response.raise_for_status()
-        accounts.append(Account(username, token, User.objects.get(username=username).timezone))
+        accounts.append(Account(username, token, user.timezone))
     return accounts
 
 
@@ -288,7 +289,7 @@ def settle(stack: Stack, until: datetime, cap: float, killed, unexpected, log) -
         time.sleep(2.0)
 
 
-def report(checks, args, seed, kills, started, load_started, settled, run_dir) -> None:
+def report(checks, args, seed, kills, started, settled, run_dir) -> None:
     total = time.monotonic() - started
     print()
     print(f"== invariants (seed {seed}, {'short' if args.short else 'full'} run)")
