@@ -30,7 +30,7 @@ PATTERNS = {
 }
 # A matched value made of these is a placeholder, not a key.
 PLACEHOLDER = re.compile(
-    r"(?i)replace|example|changeme|placeholder|dummy|fake|test|password|x{8,}|\$\{|<"
+    r"(?i)replace|example|changeme|placeholder|dummy|fake|test|insecure|password|x{8,}|\$\{|<"
 )
 BINARY_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2", ".webp", ".pdf"}
 
@@ -85,6 +85,7 @@ PLACEHOLDERS = [
     "DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app",
     'SECRET_KEY = "test-only-not-a-secret"',
     "VAPID_PRIVATE_KEY=<output of manage.py vapid_keys>",
+    "DJANGO_SECRET_KEY: ${DJANGO_SECRET_KEY:-insecure-compose-only-secret-key-never-use-it}",
 ]
 
 
