@@ -55,7 +55,10 @@ class NotificationListApi(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(notifications, request, view=self)
         response = paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
-        response.data["unread_count"] = selectors.notification_unread_count(user=request.user)
+        if filters["unread"]:  # the page's count is already the unread count: no second COUNT
+            response.data["unread_count"] = paginator.page.paginator.count
+        else:
+            response.data["unread_count"] = selectors.notification_unread_count(user=request.user)
         return response
 
 

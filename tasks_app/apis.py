@@ -197,7 +197,7 @@ class TaskDetailApi(APIView):
 class TaskCompleteApi(APIView):
     @extend_schema(request=None, responses=TaskSerializer)
     def post(self, request: Request, task_id: int) -> Response:
-        task = selectors.task_get(user=request.user, task_id=task_id)
+        task = selectors.task_get_owned(user=request.user, task_id=task_id)
         services.task_complete(task=task)
         return _task_response(task.pk, request)
 
@@ -205,7 +205,7 @@ class TaskCompleteApi(APIView):
 class TaskReopenApi(APIView):
     @extend_schema(request=None, responses=TaskSerializer)
     def post(self, request: Request, task_id: int) -> Response:
-        task = selectors.task_get(user=request.user, task_id=task_id)
+        task = selectors.task_get_owned(user=request.user, task_id=task_id)
         services.task_reopen(task=task)
         return _task_response(task.pk, request)
 
@@ -213,7 +213,7 @@ class TaskReopenApi(APIView):
 class TaskStopSeriesApi(APIView):
     @extend_schema(request=None, responses=TaskSerializer)
     def post(self, request: Request, task_id: int) -> Response:
-        task = selectors.task_get(user=request.user, task_id=task_id)
+        task = selectors.task_get_owned(user=request.user, task_id=task_id)
         services.task_stop_series(task=task)
         return _task_response(task.pk, request)
 

@@ -73,6 +73,14 @@ def task_list(
     return _with_relations(qs)
 
 
+def task_get_owned(*, user: User, task_id: int) -> Task:
+    """The user's task without its relations: for a write whose service locks and reloads it."""
+    try:
+        return Task.objects.get(user=user, pk=task_id)
+    except Task.DoesNotExist as exc:
+        raise Http404("No such task.") from exc
+
+
 def task_get(*, user: User, task_id: int) -> Task:
     try:
         return _with_relations(Task.objects.filter(user=user)).get(pk=task_id)

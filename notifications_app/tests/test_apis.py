@@ -48,6 +48,24 @@ def test_the_inbox_lists_newest_first_with_the_unread_count(auth_client, user):
     assert first["read_at"] is None
 
 
+def test_the_bells_unread_poll_counts_once(
+    auth_client, user, other_user, django_assert_num_queries
+):
+    """`?unread=true&page_size=1`, every few seconds from every open tab: the page and one COUNT."""
+    for n in range(3):
+        NotificationFactory(user=user, title=f"unread {n}")
+    read = NotificationFactory(user=user, title="read")
+    Notification.objects.filter(pk=read.pk).update(read_at=timezone.now())
+    NotificationFactory(user=other_user, title="someone else's")
+
+    with django_assert_num_queries(2):
+        body = auth_client.get("/api/notifications/?unread=true&page_size=1").json()
+
+    assert body["unread_count"] == 3
+    assert body["count"] == 3
+    assert [n["title"] for n in body["results"]] == ["unread 2"]
+
+
 @pytest.mark.parametrize(("unread", "titles"), [("true", ["unread"]), ("false", ["read"])])
 def test_the_inbox_filters_on_unread(auth_client, user, unread, titles):
     NotificationFactory(user=user, title="unread")
