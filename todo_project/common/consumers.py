@@ -1,5 +1,6 @@
 """A small consumer framework: handlers registered per event type, one consumer group per
-handler set, offsets committed only after success, retries then a dead-letter topic.
+handler set, offsets committed only after success, retries then a dead-letter topic (an event
+that fails because the broker or the database is unavailable is retried, never dead-lettered).
 
 Handlers run inside a database transaction together with a `ProcessedEvent` row keyed by
 (group, event id), so a redelivered event is skipped: effects in the database happen once.
@@ -21,7 +22,9 @@ from typing import Any
 from confluent_kafka import Consumer, KafkaError, Message, Producer
 from django.apps import apps
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, InterfaceError, close_old_connections, connection, transaction
+from django.db import OperationalError as DatabaseOperationalError
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from . import kafka
 from .models import ProcessedEvent
@@ -29,6 +32,9 @@ from .models import ProcessedEvent
 logger = logging.getLogger(__name__)
 
 Envelope = dict[str, Any]
+# Failures of the infrastructure, not of the event: a task the broker did not confirm (the
+# Celery transport's PublishError is a kombu OperationalError), a database that is unreachable.
+UNAVAILABLE = (KombuOperationalError, DatabaseOperationalError, InterfaceError)
 HandlerFunc = Callable[[Envelope], None]
 
 
@@ -142,6 +148,18 @@ class GroupConsumer:
                     self.handled += 1
                 return
             except Exception as exc:
+                if attempt == self.max_attempts and isinstance(exc, UNAVAILABLE):
+                    # The broker or the database is away; the event is not at fault, so it
+                    # never goes to the dead-letter topic. Its offset stays uncommitted: this
+                    # consumer stops with the error and consume_events starts it again, which
+                    # reads the event anew (and keeps the group membership fresh meanwhile).
+                    logger.warning(
+                        "event %s failed %d times, the broker or database unavailable: %r",
+                        envelope["id"],
+                        attempt,
+                        exc,
+                    )
+                    raise
                 if attempt == self.max_attempts:
                     logger.exception("event %s failed %d times", envelope["id"], attempt)
                     self._dead_letter(message, repr(exc))

@@ -13,8 +13,10 @@ from tasks_app.models import Task
 from tasks_app.tests.factories import UserFactory
 from todo_project.common import kafka as kafka_config
 from todo_project.common.consumers import REGISTRY, GroupConsumer, HandlerSet, autodiscover
+from todo_project.common.management.commands.consume_events import Command as ConsumeEvents
 from todo_project.common.models import OutboxEvent, ProcessedEvent
 from todo_project.common.relay import Relay
+from todo_project.common.safekafka import PublishTimeout
 from todo_project.testing.events import read_topic
 from todo_project.testing.waiting import wait_until
 
@@ -104,6 +106,36 @@ def test_a_failing_event_is_retried_then_dead_lettered_and_the_stream_goes_on(ka
     assert dead[1]["value"] == b"not json at all"
     assert dead[0]["headers"]["dlq-group"] == b"test-dlq"
     assert b"cannot handle this one" in dead[0]["headers"]["dlq-reason"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_failing_only_because_the_broker_is_away_is_never_dead_lettered(kafka):
+    # Given a handler that enqueues a task, and a broker that does not confirm its publishes
+    # for longer than the consumer's attempts last (an outage: the event is not at fault)
+    calls: list[str] = []
+
+    def enqueue(envelope):
+        calls.append(envelope["id"])
+        if len(calls) <= 5:
+            raise PublishTimeout("broker did not confirm 1 message(s) within 5.0s")
+
+    handler_set = HandlerSet("test-outage", {"task-events"}, {"test.event": [enqueue]})
+    event = {"id": "00000000-0000-0000-0000-000000000201", "type": "test.event", "data": {}}
+    publish_raw("task-events", [json.dumps(event).encode()])
+    stop = threading.Event()
+    consumer = GroupConsumer(handler_set, stop=stop, max_attempts=2, retry_base_seconds=0.05)
+    # consume_events' own loop, which starts a consumer again after it stopped on an error
+    thread = threading.Thread(target=ConsumeEvents._run, args=(consumer, stop), daemon=True)
+    thread.start()
+    try:
+        # Then it is retried until the broker is back, and handled, not dead-lettered
+        assert wait_until(lambda: consumer.handled == 1, 90), calls
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert consumer.dead_lettered == 0
+    assert calls == [event["id"]] * 6
+    assert read_topic("task-events.dlq", expected=1, timeout=5) == []
 
 
 @pytest.mark.django_db(transaction=True)
