@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check check-deploy deploy-tools lint format migrations-check frontend clean
+.PHONY: run test check check-deploy deploy-tools chaos lint format migrations-check frontend clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ format: $(VENV)/.installed-dev
 
 migrations-check: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=todo_project.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+## Whole-stack chaos run (~5 min): kill -9 of every process under REST load, a broker outage,
+## then the invariants; exits non-zero when one breaks. `make test` runs the short version.
+chaos: $(VENV)/.installed-dev
+	$(PY) chaos/run.py $(CHAOS_ARGS)
 
 ## Validate the deployment offline: chart (helm lint --strict, helm template | kubernetes-validate
 ## --strict, manifest tests), cluster manifests, images and compose, workflows (actionlint),
