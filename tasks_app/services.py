@@ -378,7 +378,10 @@ def _move_relative_reminders(task: Task, now: datetime) -> None:
     Pending ones move. One that already fired or was missed stays as history; if its new time
     is still ahead, a fresh pending reminder with the same offset takes its place.
     """
-    relative = list(task.reminders.filter(offset_minutes__isnull=False))
+    # Locked: the scan skips them now, or this waits for the scan that holds one and then
+    # reads it as fired. Read unlocked, a reminder the scan fired meanwhile was moved as if
+    # still pending: fired, at a time still ahead, and no reminder left at the new time.
+    relative = list(task.reminders.select_for_update().filter(offset_minutes__isnull=False))
     if task.due_at is None:
         for reminder in relative:
             if reminder.status == ReminderStatus.PENDING:

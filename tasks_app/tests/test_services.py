@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from notifications_app.models import Notification
 from tasks_app import services
@@ -360,3 +361,36 @@ def test_a_task_change_racing_the_scan_for_its_due_reminder_never_deadlocks(
     # Then both commit (no deadlock, so no 500 and no failed scan), each in its turn
     assert errors == []
     assert outcome(task)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_the_due_while_the_scan_fires_its_reminder_keeps_a_reminder_at_the_new_time(
+    ny_user, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    # Given a task whose relative reminder is due now
+    task = services.task_create(
+        user=ny_user,
+        title="Call the bank",
+        due=NOW + timedelta(minutes=10),
+        reminders=[{"offset_minutes": 10}],
+        now=NOW - timedelta(hours=1),
+    )
+    new_due = NOW + timedelta(hours=2)
+
+    # When the due moves, and the scan runs after the update read the reminder as pending
+    errors = _change_racing_the_scan(
+        monkeypatch,
+        task,
+        (services, "_relative_fire_at"),
+        lambda task: services.task_update(task=task, due=new_due, now=NOW),
+    )
+
+    # Then no reminder is both fired and moved: one is pending at the new time
+    assert errors == []
+    assert not task.reminders.filter(status="fired", fired_at__lt=F("fire_at")).exists()
+    assert (
+        task.reminders.filter(status="pending", fire_at=new_due - timedelta(minutes=10)).count()
+        == 1
+    )
