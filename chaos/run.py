@@ -59,7 +59,7 @@ def main() -> int:
     print(f"chaos run ({kind}): seed {seed}, {args.duration:.0f}s of load, {args.users} users")
     print(f"run directory: {run_dir}", flush=True)
     started = time.monotonic()
-    stack = Stack(run_dir, log)
+    stack = Stack(run_dir)
     try:
         stack.start()
         log(f"stack up in {time.monotonic() - started:.0f}s: pids {stack.pids()}")

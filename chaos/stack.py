@@ -31,9 +31,8 @@ KILLABLE = ("relay", "consumer", "worker", "beat", "web")
 
 
 class Stack:
-    def __init__(self, run_dir: Path, log: Callable[[str], None]) -> None:
+    def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
-        self.log = log
         self.pg = None
         self.broker: KafkaBroker | None = None
         self.gate: ManagedProcess | None = None
