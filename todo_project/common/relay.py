@@ -63,17 +63,7 @@ class Relay:
     # -------------------------------------------------------------- producer
 
     def _default_producer(self) -> Producer:
-        # One produce request in flight per connection: the order of a key's events must not
-        # depend on the broker enforcing idempotent sequence numbers across concurrent requests.
-        # Once in CI the local broker stored two back-to-back batches of one task's events in
-        # swapped order. The relay waits for every acknowledgement of a batch anyway, and a batch
-        # is about one request per partition, so this costs a round trip per partition, not
-        # throughput per message.
-        return Producer(
-            kafka.producer_config(
-                error_cb=self._on_error, **{"max.in.flight.requests.per.connection": 1}
-            )
-        )
+        return Producer(kafka.producer_config(error_cb=self._on_error))
 
     def _on_error(self, error: KafkaError) -> None:
         if error.fatal():
