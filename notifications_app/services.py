@@ -75,6 +75,7 @@ from rest_framework import status
 from tasks_app import recurrence
 from tasks_app import services as task_services
 from tasks_app.models import Reminder, ReminderStatus, Task, User
+from todo_project.common.bulk import bulk_insert
 from todo_project.common.errors import ApplicationError, field_error
 
 from . import webpush
@@ -107,12 +108,19 @@ def _now(now: datetime | None) -> datetime:
 # ---------------------------------------------------------------- in-app notifications
 
 
-def _body(reminder: Reminder) -> str:
+def _body(reminder: Reminder, memo: dict[tuple, str] | None = None) -> str:
     task = reminder.task
     if task.due_at is None:
         return "Reminder"
+    # A burst of reminders mostly shares a few due times: format each (time, zone) once.
+    key = (task.due_at, task.user.timezone, task.all_day)
+    if memo is not None and key in memo:
+        return memo[key]
     local = task.due_at.astimezone(recurrence.validate_timezone(task.user.timezone))
-    return f"Due {formats.date_format(local, 'D, M j' if task.all_day else 'D, M j, H:i')}"
+    body = f"Due {formats.date_format(local, 'D, M j' if task.all_day else 'D, M j, H:i')}"
+    if memo is not None:
+        memo[key] = body
+    return body
 
 
 def notifications_create_for_reminders(*, reminders: list[Reminder]) -> list[Notification]:
@@ -121,16 +129,20 @@ def notifications_create_for_reminders(*, reminders: list[Reminder]) -> list[Not
     Call inside the firing transaction; the unique key on `reminder` makes a second
     notification for the same reminder impossible.
     """
-    return Notification.objects.bulk_create(
-        Notification(
-            user=reminder.task.user,
-            task=reminder.task,
-            reminder=reminder,
-            title=reminder.task.title[:200],
-            body=_body(reminder),
-            url=f"/tasks/{reminder.task_id}",
-        )
-        for reminder in reminders
+    bodies: dict[tuple, str] = {}
+    return bulk_insert(
+        Notification,
+        [
+            Notification(
+                user=reminder.task.user,
+                task=reminder.task,
+                reminder=reminder,
+                title=reminder.task.title[:200],
+                body=_body(reminder, bodies),
+                url=f"/tasks/{reminder.task_id}",
+            )
+            for reminder in reminders
+        ],
     )
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .bulk import bulk_insert
 from .models import OutboxEvent
 
 SCHEMA_VERSION = 1
@@ -52,4 +53,4 @@ def emit_many(events: list[Event]) -> list[OutboxEvent]:
             "data": {"schema_version": SCHEMA_VERSION, **event.data},
         }
         rows.append(row)
-    return OutboxEvent.objects.bulk_create(rows)
+    return bulk_insert(OutboxEvent, rows)
