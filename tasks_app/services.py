@@ -161,12 +161,15 @@ def resolve_due(*, user: User, value: date | datetime | None) -> tuple[datetime 
     return recurrence.local_to_utc(datetime.combine(value, END_OF_DAY), zone), True
 
 
-def _set_tags(task: Task, names: list[str]) -> None:
+def _set_tags(task: Task, names: list[str], *, new_task: bool = False) -> None:
     tags = []
     for name in names:
         tag, _ = Tag.objects.get_or_create(user=task.user, name=name)
         tags.append(tag)
-    task.tags.set(tags)
+    if new_task:  # nothing to replace: one INSERT (set() would first read the current links)
+        task.tags.add(*tags)
+    else:
+        task.tags.set(tags)
 
 
 # ---------------------------------------------------------------- recurrence
@@ -297,6 +300,21 @@ def _check_reminder_capacity(task: Task, adding: int = 1) -> None:
 def _add_reminder(
     task: Task, *, offset_minutes: int | None, fire_at: datetime | None, now: datetime
 ) -> Reminder:
+    when = _reminder_fire_at(task, offset_minutes=offset_minutes, fire_at=fire_at, now=now)
+    if offset_minutes is not None:
+        duplicate = task.reminders.filter(
+            offset_minutes=offset_minutes, status=ReminderStatus.PENDING
+        ).first()
+        if duplicate is not None:
+            return duplicate
+    _check_reminder_capacity(task)
+    return Reminder.objects.create(task=task, offset_minutes=offset_minutes, fire_at=when)
+
+
+def _reminder_fire_at(
+    task: Task, *, offset_minutes: int | None, fire_at: datetime | None, now: datetime
+) -> datetime:
+    """Validate one reminder of `task` and say when it fires."""
     if (offset_minutes is None) == (fire_at is None):
         raise field_error(
             "non_field_errors", "Give either offset_minutes or fire_at for a reminder."
@@ -305,21 +323,35 @@ def _add_reminder(
         raise ApplicationError("This task is completed; reopen it to add reminders.")
     if offset_minutes is not None:
         _clean_offsets([offset_minutes], "offset_minutes")
-        when = _relative_fire_at(task, offset_minutes)
-        duplicate = task.reminders.filter(
-            offset_minutes=offset_minutes, status=ReminderStatus.PENDING
-        ).first()
-        if duplicate is not None:
-            return duplicate
-    else:
-        assert fire_at is not None
-        if dj_timezone.is_naive(fire_at):
-            fire_at = recurrence.local_to_utc(fire_at, user_zone(task.user))
-        if fire_at <= now:
-            raise field_error("fire_at", "The reminder time must be in the future.")
-        when = fire_at
-    _check_reminder_capacity(task)
-    return Reminder.objects.create(task=task, offset_minutes=offset_minutes, fire_at=when)
+        return _relative_fire_at(task, offset_minutes)
+    assert fire_at is not None
+    if dj_timezone.is_naive(fire_at):
+        fire_at = recurrence.local_to_utc(fire_at, user_zone(task.user))
+    if fire_at <= now:
+        raise field_error("fire_at", "The reminder time must be in the future.")
+    return fire_at
+
+
+def _add_reminders_to_new_task(
+    task: Task, specs: Sequence[dict[str, Any]], *, now: datetime
+) -> None:
+    """What `_add_reminder` does for each spec, for a task created in this transaction: it has
+    no reminders yet, so duplicates and capacity are checked in hand and one INSERT writes all."""
+    if len(specs) > settings.TASK_REMINDERS_MAX:
+        raise field_error(
+            "reminders", f"A task can have at most {settings.TASK_REMINDERS_MAX} reminders."
+        )
+    rows: list[Reminder] = []
+    offsets: set[int] = set()
+    for spec in specs:
+        offset = spec.get("offset_minutes")
+        when = _reminder_fire_at(task, offset_minutes=offset, fire_at=spec.get("fire_at"), now=now)
+        if offset is not None:
+            if offset in offsets:
+                continue  # the same offset twice is one reminder
+            offsets.add(offset)
+        rows.append(Reminder(task=task, offset_minutes=offset, fire_at=when))
+    Reminder.objects.bulk_create(rows)
 
 
 @transaction.atomic
@@ -450,21 +482,11 @@ def task_create(
         all_day=all_day,
         series=series,
     )
-    _set_tags(task, tag_names)
+    _set_tags(task, tag_names, new_task=True)
 
     if reminders is None:
         reminders = [{"offset_minutes": m} for m in user.default_reminder_offsets] if due_at else []
-    if len(reminders) > settings.TASK_REMINDERS_MAX:
-        raise field_error(
-            "reminders", f"A task can have at most {settings.TASK_REMINDERS_MAX} reminders."
-        )
-    for spec in reminders:
-        _add_reminder(
-            task,
-            offset_minutes=spec.get("offset_minutes"),
-            fire_at=spec.get("fire_at"),
-            now=now,
-        )
+    _add_reminders_to_new_task(task, reminders, now=now)
     events.emit_task_event(task, events.TASK_CREATED)
     return task
 

@@ -9,7 +9,7 @@ from django.db.models import F
 
 from notifications_app.models import Notification
 from tasks_app import services
-from tasks_app.models import Reminder, Task
+from tasks_app.models import Reminder, ReminderStatus, Task
 from tasks_app.services import RecurrenceInput
 from tasks_app.tests.factories import UserFactory
 from todo_project.common.errors import ApplicationError
@@ -224,6 +224,37 @@ def test_reminder_count_is_capped(ny_user, settings):
     with pytest.raises(ApplicationError):
         services.reminder_add(task=task, offset_minutes=15)
     assert task.reminders.count() == 2
+
+
+def test_creating_with_the_same_offset_twice_makes_one_reminder_and_the_cap_holds(
+    ny_user, settings
+):
+    due = datetime(2026, 3, 9, 9, 0)
+    fire_at = datetime(2026, 3, 9, 8, 0)
+    task = services.task_create(
+        user=ny_user,
+        title="x",
+        due=due,
+        reminders=[{"offset_minutes": 30}, {"fire_at": fire_at}, {"offset_minutes": 30}],
+        now=NOW,
+    )
+    rows = task.reminders.order_by("fire_at")
+    assert [(r.offset_minutes, r.status) for r in rows] == [
+        (None, ReminderStatus.PENDING),
+        (30, ReminderStatus.PENDING),
+    ]
+
+    settings.TASK_REMINDERS_MAX = 2
+    with pytest.raises(ApplicationError) as caught:
+        services.task_create(
+            user=ny_user,
+            title="y",
+            due=due,
+            reminders=[{"offset_minutes": 5}, {"offset_minutes": 10}, {"offset_minutes": 15}],
+            now=NOW,
+        )
+    assert "at most 2" in str(caught.value)
+    assert not Task.objects.filter(title="y").exists()
 
 
 def test_a_failing_reminder_rolls_back_the_whole_task(ny_user):
