@@ -124,10 +124,13 @@ class Relay:
         outcomes: dict[int, KafkaError | None] = {}
         producer = self.producer
         rows: list[tuple[int, str, str, str]] = []
+        topics: dict[str, str] = {}  # logical -> broker-side name (reads settings once a batch)
         cursor = 0
         for _ in range(self.pages):
             page = list(pending.filter(id__gt=cursor)[: self.batch_size])
             for row_id, topic, key, raw in page:
+                if topic not in topics:
+                    topics[topic] = kafka.topic_name(topic)
 
                 def report(err: KafkaError | None, _msg: Any, row_id: int = row_id) -> None:
                     outcomes[row_id] = err
@@ -135,7 +138,7 @@ class Relay:
                 while True:
                     try:
                         producer.produce(
-                            kafka.topic_name(topic),
+                            topics[topic],
                             key=key.encode(),
                             value=raw.encode(),
                             headers=[("content-type", b"application/cloudevents+json")],
