@@ -396,6 +396,28 @@ def test_list_is_paginated(auth_client, user):
     assert last["next"] is None
 
 
+@pytest.mark.parametrize(
+    ("tasks", "page_size", "counted"),
+    [(0, 5, False), (3, 5, False), (5, 5, False), (6, 5, True), (7, 3, True)],
+)
+def test_a_first_page_holding_every_row_is_not_counted_again(
+    auth_client, user, tasks, page_size, counted
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(tasks):
+        make_task(user, title=f"t{n}")
+
+    with CaptureQueriesContext(connection) as queries:
+        body = auth_client.get(f"/api/tasks/?page_size={page_size}").json()
+
+    assert body["count"] == tasks
+    assert [t["title"] for t in body["results"]] == [f"t{n}" for n in range(min(tasks, page_size))]
+    assert (body["next"] is not None) == (tasks > page_size)
+    assert any("COUNT(" in q["sql"] for q in queries.captured_queries) == counted
+
+
 def test_list_views_follow_the_users_zone(auth_client, user, frozen_now):
     # Now is Thursday 2026-03-05 10:00 in New York (15:00Z).
     overdue = make_task(user, title="overdue", due=datetime(2026, 3, 5, 8, 0))
