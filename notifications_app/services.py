@@ -589,18 +589,21 @@ def _record(claim: _Claim, sent: list[_Sent], now: datetime | None) -> None:
             last_error=s.result.error[:300],
             updated_at=when,
         )
-    DeliveryAttempt.objects.bulk_create(
-        DeliveryAttempt(
-            notification_id=s.row.notification_id,
-            subscription_id=s.row.subscription_id,
-            endpoint_host=s.host[:255],
-            outcome=s.verdict.outcome,
-            status_code=s.result.status_code,
-            error=s.result.error[:300],
-            attempted_at=s.at,
-        )
-        for s in sent
-        if s.row.subscription_id is not None
+    bulk_insert(
+        DeliveryAttempt,
+        [
+            DeliveryAttempt(
+                notification_id=s.row.notification_id,
+                subscription_id=s.row.subscription_id,
+                endpoint_host=s.host[:255],
+                outcome=s.verdict.outcome,
+                status_code=s.result.status_code,
+                error=s.result.error[:300],
+                attempted_at=s.at,
+            )
+            for s in sent
+            if s.row.subscription_id is not None
+        ],
     )
     if ok:
         PushSubscription.objects.filter(pk__in={s.row.subscription_id for s in ok}).update(
