@@ -1,5 +1,7 @@
 """Operations: VAPID keys, the test push command and admin action, checks, the beat schedule."""
 
+import json
+import shlex
 from io import StringIO
 
 import pytest
@@ -25,12 +27,18 @@ def test_vapid_keys_prints_a_matching_pair_in_the_settings_format():
     assert webpush.public_key_of(Vapid.from_string(private)) == public
 
 
-def test_vapid_keys_can_print_a_kubernetes_secret_command():
+def test_vapid_keys_can_print_a_patch_of_the_charts_secret():
     out = StringIO()
 
-    call_command("vapid_keys", "--format", "kubectl", "--secret-name", "vapid", stdout=out)
+    call_command("vapid_keys", "--format", "kubectl", stdout=out)
 
-    assert out.getvalue().startswith("kubectl create secret generic vapid --from-literal=VAPID_")
+    patch, public_line, restart = out.getvalue().splitlines()
+    words = shlex.split(patch)
+    assert words[:6] == ["kubectl", "-n", "todo", "patch", "secret", "todo-secrets"]
+    assert words[6:8] == ["--type", "merge"]
+    private = json.loads(words[9])["stringData"]["VAPID_PRIVATE_KEY"]
+    assert public_line.endswith(webpush.public_key_of(Vapid.from_string(private)))
+    assert restart.startswith("kubectl -n todo rollout restart deployment")
 
 
 def test_send_test_push_reports_each_subscription(push_settings, push_double, subscribe, user):

@@ -1,3 +1,6 @@
+import json
+import shlex
+
 from django.core.management.base import BaseCommand
 
 from notifications_app.webpush import generate_vapid_keys
@@ -6,8 +9,8 @@ from notifications_app.webpush import generate_vapid_keys
 class Command(BaseCommand):
     help = (
         "Generate a VAPID key pair for Web Push (base64url, raw P-256). Put both in the "
-        "environment (production: a Kubernetes secret); rotating them invalidates every "
-        "existing browser subscription."
+        "environment (production: VAPID_PRIVATE_KEY in the chart's Secret; the public key is "
+        "derived from it); rotating them invalidates every existing browser subscription."
     )
 
     def add_arguments(self, parser) -> None:
@@ -15,17 +18,26 @@ class Command(BaseCommand):
             "--format",
             choices=["env", "kubectl"],
             default="env",
-            help="env: KEY=value lines; kubectl: a `kubectl create secret` command",
+            help="env: KEY=value lines; kubectl: a `kubectl patch` adding the private key to "
+            "the Secret the chart reads (secrets.existingSecret)",
         )
-        parser.add_argument("--secret-name", default="todo-vapid")
+        parser.add_argument("--secret-name", default="todo-secrets")
+        parser.add_argument("--namespace", default="todo")
 
-    def handle(self, *args, format: str, secret_name: str, **options) -> None:
+    def handle(self, *args, format: str, secret_name: str, namespace: str, **options) -> None:
         private, public = generate_vapid_keys()
         if format == "kubectl":
+            patch = json.dumps({"stringData": {"VAPID_PRIVATE_KEY": private}})
             self.stdout.write(
-                f"kubectl create secret generic {secret_name} "
-                f"--from-literal=VAPID_PRIVATE_KEY={private} "
-                f"--from-literal=VAPID_PUBLIC_KEY={public}"
+                f"kubectl -n {shlex.quote(namespace)} patch secret {shlex.quote(secret_name)} "
+                f"--type merge -p {shlex.quote(patch)}"
+            )
+            self.stdout.write(
+                f"# public key (served to browsers, derived from the private one): {public}"
+            )
+            self.stdout.write(
+                f"kubectl -n {shlex.quote(namespace)} rollout restart deployment "
+                "-l app.kubernetes.io/part-of=todo"
             )
             return
         self.stdout.write(f"VAPID_PRIVATE_KEY={private}")
