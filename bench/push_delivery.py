@@ -365,6 +365,7 @@ def stages(reminder_ids: set[int], due: datetime) -> None:
     """Where the time went: each stage's min / p50 / max, seconds after the due minute."""
     from notifications_app.models import DeliveryAttempt, Notification, PushDelivery
     from tasks_app.models import Reminder
+    from todo_project.common.models import OutboxEvent, ProcessedEvent
 
     def spread(values: list[datetime]) -> str:
         late = [(v - due).total_seconds() for v in values if v is not None]
@@ -372,11 +373,18 @@ def stages(reminder_ids: set[int], due: datetime) -> None:
 
     ids = list(reminder_ids)
     notifications = Notification.objects.filter(reminder_id__in=ids)
+    due_events = OutboxEvent.objects.filter(
+        type="reminder.due", envelope__subject__in=[f"reminders/{pk}" for pk in ids]
+    )
     rows = {
         "scan claimed the reminder": Reminder.objects.filter(pk__in=ids).values_list(
             "fired_at", flat=True
         ),
         "notification committed": notifications.values_list("created_at", flat=True),
+        "reminder.due published": due_events.values_list("published_at", flat=True),
+        "consumer handled it": ProcessedEvent.objects.filter(
+            group="notifications", event_id__in=due_events.values("event_id")
+        ).values_list("processed_at", flat=True),
         "taken for push (planned)": PushDelivery.objects.filter(
             notification__in=notifications
         ).values_list("created_at", flat=True),

@@ -5,6 +5,7 @@ JSON only; late acks (a task runs at least once: every task is idempotent); no r
 anywhere, since the broker cannot hold delayed work durably (see common/safekafka/README.md).
 """
 
+import logging
 import os
 
 from celery import Celery
@@ -37,3 +38,16 @@ def _broker_from_kafka_settings(sender: Celery, **kwargs: object) -> None:
         publish_timeout=settings.CELERY_PUBLISH_TIMEOUT_SECONDS,
         heartbeat_file=settings.CELERY_WORKER_HEARTBEAT_FILE or None,
     )
+
+
+def warm_up_publisher() -> None:
+    """Connect the task publisher of this process ahead of its first task (see the transport's
+    Channel.warm_up): for processes whose first publish is on the reminder path (the consumer
+    enqueuing pushes, beat sending the scan)."""
+    try:
+        with app.producer_or_acquire() as producer:
+            warm_up = getattr(producer.channel, "warm_up", None)
+            if warm_up is not None:
+                warm_up()
+    except Exception:  # the broker may be away at start; the first publish then connects
+        logging.getLogger(__name__).warning("could not start the task publisher", exc_info=True)

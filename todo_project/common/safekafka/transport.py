@@ -153,6 +153,15 @@ class Channel(confluentkafka.Channel):
             self._client = AdminClient(config.admin_config(self.settings, self.common_config))
         return self._client
 
+    def warm_up(self) -> None:
+        """Start this process's producer now rather than at the first publish.
+
+        librdkafka connects and obtains its idempotent producer id in the background; a message
+        sent right after the producer was created waits for that: ~0.5 s on the local broker
+        (measured), against ~30 ms once it is done. Never blocks, never raises for the broker.
+        """
+        self._producer()
+
     def _producer(self) -> ConfirmedProducer:
         settings = self.settings
         return shared_producer(

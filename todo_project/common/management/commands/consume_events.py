@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from todo_project.celery import warm_up_publisher
 from todo_project.common.consumers import REGISTRY, GroupConsumer, autodiscover
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         unknown = set(names) - set(REGISTRY)
         if unknown:
             raise CommandError(f"unknown group(s): {', '.join(sorted(unknown))}")
+        warm_up_publisher()  # the first reminder after a start should not wait for it
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())

@@ -130,3 +130,33 @@ def test_publishing_to_a_direct_exchange_with_no_bound_queue_raises(
 
     with pytest.raises(PublishError, match="no queue bound"):
         producer.publish({"lost": True}, routing_key="unbound", declare=[exchange])
+
+
+def test_warm_up_starts_the_shared_producer_that_publishing_then_uses(connection: Connection):
+    from todo_project.common.safekafka import publisher
+
+    channel = connection.default_channel
+    shared = channel._producer  # the registry key comes from the channel's configuration
+    for earlier in list(publisher._registry.values()):
+        earlier.retire()  # other tests' producers: the next use builds a fresh one
+    before = set(map(id, publisher._registry.values()))
+
+    channel.warm_up()
+
+    started = [p for p in publisher._registry.values() if id(p) not in before]
+    assert len(started) == 1
+    assert shared() is started[0]  # a publish now goes through the started producer
+    queue = Queue("warm", Exchange("warm", type="direct"), routing_key="warm")
+    connection.Producer().publish(
+        {"n": 1}, exchange=queue.exchange, routing_key="warm", declare=[queue]
+    )
+    assert [m.payload for m in _receive(connection, queue, 1)] == [{"n": 1}]
+
+
+def test_warm_up_with_the_broker_away_neither_blocks_nor_raises(own_broker: KafkaBroker):
+    own_broker.stop()
+    with Connection(
+        f"safekafka://{own_broker.bootstrap_servers}",
+        transport_options={"topic_prefix": "away.", "publish_timeout": 1.0},
+    ) as conn:
+        conn.default_channel.warm_up()
