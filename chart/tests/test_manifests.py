@@ -9,13 +9,14 @@ into .tools/bin):
 """
 
 import re
-import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+from todo_project.testing import deploy_contract as contract
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "chart"
@@ -28,34 +29,11 @@ BACKEND = ["web", "worker", "beat", "relay", "consumer"]
 COMPONENTS = [*BACKEND, "frontend", "migrate"]
 JOB_LABEL = "batch.kubernetes.io/job-name"
 
-# The contract's process table (exec form), written as in the contract.
-HEARTBEAT = shlex.split("python /app/todo_project/common/heartbeat.py /tmp/heartbeat --max-age")
-CONTRACT_COMMANDS = {
-    "web": shlex.split(
-        "gunicorn todo_project.wsgi:application --bind 0.0.0.0:8000 --workers 2 --threads 4"
-        " --worker-tmp-dir /tmp --access-logfile - --graceful-timeout 20 --timeout 30"
-    ),
-    "worker": shlex.split(
-        "celery -A todo_project worker --loglevel INFO --queues default,notifications"
-        " --concurrency 2 --without-gossip --without-mingle --without-heartbeat"
-    ),
-    "beat": shlex.split(
-        "celery -A todo_project beat --loglevel INFO --pidfile= --schedule /tmp/celerybeat-schedule"
-    ),
-    "relay": shlex.split("python manage.py relay_outbox --heartbeat-file /tmp/heartbeat"),
-    "consumer": shlex.split("python manage.py consume_events --heartbeat-file /tmp/heartbeat"),
-    "migrate": [
-        "sh",
-        "-c",
-        "python manage.py migrate --noinput && python manage.py kafka_topics --wait 120"
-        " && python manage.py setup_periodic_tasks",
-    ],
-}
-CONTRACT_ENV = {
-    "worker": {"CELERY_WORKER_HEARTBEAT_FILE": "/tmp/heartbeat"},
-    "beat": {"CELERY_BEAT_HEARTBEAT_FILE": "/tmp/heartbeat"},
-}
-HEARTBEAT_MAX_AGE = {"worker": "60", "beat": "120", "relay": "60", "consumer": "60"}
+# The contract's process table: one copy for the chart, compose and the Dockerfile.
+CONTRACT_COMMANDS = contract.COMMANDS
+CONTRACT_ENV = contract.HEARTBEAT_ENV
+HEARTBEAT = contract.HEARTBEAT_PROBE
+HEARTBEAT_MAX_AGE = {name: str(age) for name, age in contract.HEARTBEAT_MAX_AGE.items()}
 CONFIGMAP_KEYS = {
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOWED_HOSTS",

@@ -25,38 +25,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from todo_project.testing import deploy_contract as contract
+
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND_DOCKERFILE = ROOT / "Dockerfile"
 FRONTEND_DOCKERFILE = ROOT / "frontend" / "Dockerfile"
 NGINX_DIR = ROOT / "frontend" / "nginx"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 
-# The process table of the deployment contract: exec-form commands, no shell (migrate excepted).
-CONTRACT_COMMANDS = {
-    "web": shlex.split(
-        "gunicorn todo_project.wsgi:application --bind 0.0.0.0:8000 --workers 2 --threads 4"
-        " --worker-tmp-dir /tmp --access-logfile - --graceful-timeout 20 --timeout 30"
-    ),
-    "worker": shlex.split(
-        "celery -A todo_project worker --loglevel INFO --queues default,notifications"
-        " --concurrency 2 --without-gossip --without-mingle --without-heartbeat"
-    ),
-    "beat": shlex.split(
-        "celery -A todo_project beat --loglevel INFO --pidfile= --schedule /tmp/celerybeat-schedule"
-    ),
-    "relay": shlex.split("python manage.py relay_outbox --heartbeat-file /tmp/heartbeat"),
-    "consumer": shlex.split("python manage.py consume_events --heartbeat-file /tmp/heartbeat"),
-    "migrate": shlex.split(
-        'sh -c "python manage.py migrate --noinput && python manage.py kafka_topics --wait 120'
-        ' && python manage.py setup_periodic_tasks"'
-    ),
-}
-# The chart runs the probe script by path: importing the package would load Celery every time.
-HEARTBEAT_MAX_AGE = {"worker": 60, "beat": 120, "relay": 60, "consumer": 60}
-HEARTBEAT_ENV = {
-    "worker": "CELERY_WORKER_HEARTBEAT_FILE",
-    "beat": "CELERY_BEAT_HEARTBEAT_FILE",
-}
+# The contract's process table: one copy for the chart, compose and the Dockerfile.
+CONTRACT_COMMANDS = contract.COMMANDS
+HEARTBEAT_MAX_AGE = contract.HEARTBEAT_MAX_AGE
 BACKEND_SERVICES = ["migrate", "web", "worker", "beat", "relay", "consumer"]
 PROCESS_SERVICES = ["web", "worker", "beat", "relay", "consumer"]
 
@@ -439,11 +418,11 @@ def test_compose_heartbeat_probes_match_the_contract(compose, name):
     assert (ROOT / "todo_project" / "common" / "heartbeat.py").is_file()
     assert service["healthcheck"]["test"] == [
         "CMD",
-        *shlex.split("python /app/todo_project/common/heartbeat.py /tmp/heartbeat --max-age"),
+        *contract.HEARTBEAT_PROBE,
         str(HEARTBEAT_MAX_AGE[name]),
     ]
-    if name in HEARTBEAT_ENV:
-        assert service["environment"][HEARTBEAT_ENV[name]] == "/tmp/heartbeat"
+    for variable, value in contract.HEARTBEAT_ENV.get(name, {}).items():
+        assert service["environment"][variable] == value
 
 
 def test_compose_starts_processes_after_migrate_and_healthy_dependencies(compose):
