@@ -340,6 +340,17 @@ def _change_racing_the_scan(monkeypatch, task, pause_at, change) -> list[BaseExc
     return errors
 
 
+def _task_with_a_reminder_due_now(user):
+    """Due in 10 minutes, with a reminder 10 minutes before: due at NOW."""
+    return services.task_create(
+        user=user,
+        title="Call the bank",
+        due=NOW + timedelta(minutes=10),
+        reminders=[{"offset_minutes": 10}],
+        now=NOW - timedelta(hours=1),
+    )
+
+
 def _fired_once(task) -> bool:
     fired = task.reminders.get(status="fired")
     return Notification.objects.filter(reminder=fired).count() == 1
@@ -378,13 +389,7 @@ def test_a_task_change_racing_the_scan_for_its_due_reminder_never_deadlocks(
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     # Given a task whose reminder is due now
-    task = services.task_create(
-        user=ny_user,
-        title="Call the bank",
-        due=NOW + timedelta(minutes=10),
-        reminders=[{"offset_minutes": 10}],
-        now=NOW - timedelta(hours=1),
-    )
+    task = _task_with_a_reminder_due_now(ny_user)
 
     # When a user's change holds the task while the scan wants its reminder
     errors = _change_racing_the_scan(monkeypatch, task, pause_at, change)
@@ -401,13 +406,7 @@ def test_moving_the_due_while_the_scan_fires_its_reminder_keeps_a_reminder_at_th
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     # Given a task whose relative reminder is due now
-    task = services.task_create(
-        user=ny_user,
-        title="Call the bank",
-        due=NOW + timedelta(minutes=10),
-        reminders=[{"offset_minutes": 10}],
-        now=NOW - timedelta(hours=1),
-    )
+    task = _task_with_a_reminder_due_now(ny_user)
     new_due = NOW + timedelta(hours=2)
 
     # When the due moves, and the scan runs after the update read the reminder as pending
