@@ -108,19 +108,18 @@ def _now(now: datetime | None) -> datetime:
 # ---------------------------------------------------------------- in-app notifications
 
 
-def _body(reminder: Reminder, memo: dict[tuple, str] | None = None) -> str:
+def _body(reminder: Reminder, memo: dict[tuple, str]) -> str:
+    """The notification's text; `memo` keeps what a batch formatted already: a burst of
+    reminders mostly shares a few due times, each (time, zone) is formatted once."""
     task = reminder.task
     if task.due_at is None:
         return "Reminder"
-    # A burst of reminders mostly shares a few due times: format each (time, zone) once.
     key = (task.due_at, task.user.timezone, task.all_day)
-    if memo is not None and key in memo:
-        return memo[key]
-    local = task.due_at.astimezone(recurrence.validate_timezone(task.user.timezone))
-    body = f"Due {formats.date_format(local, 'D, M j' if task.all_day else 'D, M j, H:i')}"
-    if memo is not None:
-        memo[key] = body
-    return body
+    if key not in memo:
+        local = task.due_at.astimezone(recurrence.validate_timezone(task.user.timezone))
+        fmt = "D, M j" if task.all_day else "D, M j, H:i"
+        memo[key] = f"Due {formats.date_format(local, fmt)}"
+    return memo[key]
 
 
 def notifications_create_for_reminders(*, reminders: list[Reminder]) -> list[Notification]:
