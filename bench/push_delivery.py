@@ -373,7 +373,9 @@ def stages(reminder_ids: set[int], due: datetime) -> None:
     """Where the time went: each stage's min / p50 / max, seconds after the due minute."""
     from notifications_app.models import DeliveryAttempt, Notification, PushDelivery
     from tasks_app.models import Reminder
+    from todo_project.common import kafka
     from todo_project.common.models import OutboxEvent, ProcessedEvent
+    from todo_project.testing.events import read_topic
 
     def spread(values: list[datetime]) -> str:
         late = [(v - due).total_seconds() for v in values if v is not None]
@@ -381,17 +383,24 @@ def stages(reminder_ids: set[int], due: datetime) -> None:
 
     ids = list(reminder_ids)
     notifications = Notification.objects.filter(reminder_id__in=ids)
-    due_events = OutboxEvent.objects.filter(
-        type="reminder.due", envelope__subject__in=[f"reminders/{pk}" for pk in ids]
-    )
+    subjects = {f"reminders/{pk}" for pk in ids}
+    due_events = [
+        event
+        for event in OutboxEvent.objects.filter(type="reminder.due", created_at__gte=due)
+        if event.envelope["subject"] in subjects
+    ]
+    due_ids = {str(event.event_id) for event in due_events}
+    on_topic = read_topic(kafka.REMINDERS, expected=len(due_ids), timeout=60)
     rows = {
         "scan claimed the reminder": Reminder.objects.filter(pk__in=ids).values_list(
             "fired_at", flat=True
         ),
         "notification committed": notifications.values_list("created_at", flat=True),
-        "reminder.due published": due_events.values_list("published_at", flat=True),
+        "reminder.due published": [
+            m["timestamp"] for m in on_topic if m["envelope"]["id"] in due_ids
+        ],
         "consumer handled it": ProcessedEvent.objects.filter(
-            group="notifications", event_id__in=due_events.values("event_id")
+            group="notifications", event_id__in=[event.event_id for event in due_events]
         ).values_list("processed_at", flat=True),
         "taken for push (planned)": PushDelivery.objects.filter(
             notification__in=notifications

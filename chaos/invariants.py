@@ -95,7 +95,7 @@ def pending_work(*, until: datetime, double: Any) -> dict[str, int]:
     ]
     completed = Task.objects.filter(series__isnull=False, completed_at__isnull=False)
     return {
-        "outbox unpublished": OutboxEvent.objects.filter(published_at__isnull=True).count(),
+        "outbox unpublished": OutboxEvent.objects.pending().count(),
         "events not yet consumed": sum(unprocessed_events().values()),
         "due reminders not fired": Reminder.objects.filter(
             status=ReminderStatus.PENDING, fire_at__lte=until
@@ -114,9 +114,7 @@ def outbox_events_on_topics(*, timeout: float = 180.0) -> Check:
     for logical in kafka.TOPICS:
         rows = OutboxEvent.objects.filter(topic=logical)
         committed = {str(e) for e in rows.values_list("event_id", flat=True)}
-        published = {
-            str(e) for e in rows.exclude(published_at=None).values_list("event_id", flat=True)
-        }
+        published = {str(e) for e in rows.published().values_list("event_id", flat=True)}
         # From the beginning with a fresh consumer group, until at least as many messages as
         # the relay has published and then 3 s without a new one: the end of the topic.
         messages = read_topic(logical, expected=len(published), timeout=timeout, settle=3.0)
@@ -130,10 +128,8 @@ def outbox_events_on_topics(*, timeout: float = 180.0) -> Check:
         )
         if lost := missing & published:
             check.fail(f"{logical}: {len(lost)} marked published but not on it: {_sample(lost)}")
-            span = rows.filter(event_id__in=lost).aggregate(
-                first=Min("published_at"), last=Max("published_at")
-            )
-            check.note(f"{logical}: marked published {span['first']} .. {span['last']}")
+            span = rows.filter(event_id__in=lost).aggregate(first=Min("id"), last=Max("id"))
+            check.note(f"{logical}: lost outbox ids {span['first']} .. {span['last']}")
         if never := missing - published:
             check.fail(f"{logical}: {len(never)} never published: {_sample(never)}")
         if unknown:
@@ -277,9 +273,9 @@ def recurrence_one_next() -> Check:
 
 def outbox_drained() -> Check:
     check = Check("e", "nothing stuck in the outbox")
-    pending = OutboxEvent.objects.filter(published_at__isnull=True)
+    pending = OutboxEvent.objects.pending()
     total = OutboxEvent.objects.count()
-    check.note(f"{total} outbox events, {pending.count()} with published_at NULL")
+    check.note(f"{total} outbox events, {pending.count()} not published")
     if pending.exists():
         oldest = pending.order_by("id").first()
         check.fail(f"{pending.count()} unpublished; oldest {oldest.event_id} ({oldest.type})")

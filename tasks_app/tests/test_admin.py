@@ -90,7 +90,9 @@ def test_admin_is_for_staff_only(client, user):
     "url",
     [
         "/admin/common/outboxevent/",
-        "/admin/common/outboxevent/?published_at__isnull=True",
+        "/admin/common/outboxevent/?published=no",
+        "/admin/common/outboxevent/?published=yes",
+        "/admin/common/relayposition/",
         "/admin/common/processedevent/",
     ],
 )

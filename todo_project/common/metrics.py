@@ -67,7 +67,7 @@ class DatabaseCollector:
         yield missed
         yield self._lateness()
 
-        backlog = OutboxEvent.objects.filter(published_at__isnull=True).aggregate(
+        backlog = OutboxEvent.objects.pending().aggregate(
             count=Count("id"), oldest=Min("created_at")
         )
         outbox = GaugeMetricFamily("todo_outbox_backlog", "Outbox events not yet on the broker")

@@ -1,9 +1,14 @@
-"""The outbox relay: publishes unpublished outbox rows to Kafka in id order, at least once.
+"""The outbox relay: publishes outbox rows to Kafka in commit order, at least once.
 
-A row is marked published only after the broker acknowledged it (acks=all, idempotent producer).
-After a failed delivery only the acknowledged prefix is marked, so per-key order holds; the rest is
-retried after a back-off while writes keep succeeding. A crash at any point re-publishes some rows
-at worst, with the same CloudEvents id, so consumers deduplicate by id.
+Where it got to is one row, `RelayPosition`, written only after the broker acknowledged
+everything up to there (acks=all, idempotent producer): publishing a batch costs one read of the
+outbox and one small UPDATE, not a write per event. On PostgreSQL the position is a pair of
+snapshots (PgQ's batching): a window holds the rows of the transactions that committed between
+two snapshots, published in id order, so a transaction that commits after others with higher ids
+lands in a later window instead of being skipped. After a failed delivery nothing of the batch
+is recorded and it is produced again after a back-off, while writes keep succeeding. A crash at
+any point re-publishes some rows at worst, with the same CloudEvents id, so consumers
+deduplicate by id.
 """
 
 from __future__ import annotations
@@ -19,22 +24,105 @@ from typing import Any
 from confluent_kafka import KafkaError, Producer
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import kafka
-from .models import OutboxEvent
+from .models import OutboxEvent, RelayPosition
 from .outbox import NOTIFY_CHANNEL
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
 PRUNE_EVERY_SECONDS = 300.0
+HEADERS = [("content-type", b"application/cloudevents+json")]  # CloudEvents structured mode
+
+TABLE = OutboxEvent._meta.db_table
+# The rows of the open window (see RelayPosition): committed since `done`, visible in `window`.
+IN_WINDOW = """pg_visible_in_snapshot(txid, %(window)s::pg_snapshot)
+    AND NOT pg_visible_in_snapshot(txid, %(done)s::pg_snapshot)"""
+# Where the window's rows can be: the index on txid finds them (no earlier row is in it).
+TXID_RANGE = "txid >= pg_snapshot_xmin(%(done)s::pg_snapshot)"
 
 
 class DeliveryFailed(Exception):
     pass
+
+
+Row = tuple[int, str, str, str]  # id, topic, key, envelope
+
+
+class Position:
+    """The relay's position, kept in memory and written to `RelayPosition` after each batch."""
+
+    def __init__(self) -> None:
+        row, _ = RelayPosition.objects.get_or_create(id=1)
+        self.done = row.done_snapshot
+        self.window = row.window_snapshot
+        self.last_id = row.last_id
+        self.end: int | None = None  # the open window's highest id; found once per window
+        self._upto = 0
+
+    def next_rows(self, limit: int) -> list[Row]:
+        """The next unpublished rows (at most `limit`) in publishing order; [] when none is."""
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
+                cursor.execute(
+                    f"SELECT id, topic, key, envelope FROM {TABLE} WHERE id > %s "
+                    "ORDER BY id LIMIT %s",
+                    [self.last_id, limit],
+                )
+                rows = cursor.fetchall()
+                self._upto = rows[-1][0] if rows else self.last_id
+                return rows
+            while True:
+                opened = not self.window
+                if opened:  # open the next window: what has committed by now
+                    cursor.execute("SELECT pg_current_snapshot()::text")
+                    self.window, self.last_id, self.end = cursor.fetchone()[0], 0, None
+                params = {"done": self.done, "window": self.window}
+                if self.end is None:
+                    # Through the index on txid; unfenced, PostgreSQL would find min(id) by
+                    # walking the primary key from the table's first row.
+                    cursor.execute(
+                        f"SELECT min(id), max(id) FROM (SELECT id FROM {TABLE} "
+                        f"WHERE {TXID_RANGE} AND {IN_WINDOW} OFFSET 0) window_rows",
+                        params,
+                    )
+                    first, self.end = cursor.fetchone()
+                    self.end = self.end or 0
+                    self.last_id = max(self.last_id, (first or 0) - 1)
+                if self.last_id >= self.end:  # nothing (left) in the window: it is done
+                    self.done, self.window = self.window, ""
+                    if opened:
+                        return []
+                    continue  # it was opened before (e.g. before a restart): on to the next
+                # Pages are id ranges of the window, walked on the primary key: with ORDER BY
+                # and LIMIT instead, PostgreSQL would sort the whole window for every page.
+                upto = min(self.last_id + limit, self.end)
+                params.update(after=self.last_id, upto=upto)
+                cursor.execute(
+                    f"SELECT id, topic, key, envelope FROM {TABLE} "
+                    f"WHERE id > %(after)s AND id <= %(upto)s AND {IN_WINDOW}",
+                    params,
+                )
+                rows = cursor.fetchall()
+                if rows:
+                    rows.sort()  # by id (unique); they mostly come in order already
+                    self._upto = upto
+                    return rows
+                self.last_id = upto  # no row of the window there (others' rows, published)
+
+    def advance(self) -> None:
+        """Record the rows `next_rows()` returned as published."""
+        self.last_id = self._upto
+        if connection.vendor == "postgresql" and self.end is not None and self.last_id >= self.end:
+            self.done, self.window, self.last_id, self.end = self.window, "", 0, None
+        RelayPosition.objects.filter(id=1).update(
+            done_snapshot=self.done,
+            window_snapshot=self.window,
+            last_id=self.last_id,
+            updated_at=timezone.now(),
+        )
 
 
 class Relay:
@@ -56,6 +144,8 @@ class Relay:
         self._producer_factory = producer_factory or self._default_producer
         self._producer: Producer | None = None
         self._fatal = False
+        self._failures: list[KafkaError] = []
+        self._position: Position | None = None
         self._listener: Any = None
         self._last_prune = 0.0
         self.published = 0
@@ -63,7 +153,15 @@ class Relay:
     # -------------------------------------------------------------- producer
 
     def _default_producer(self) -> Producer:
-        return Producer(kafka.producer_config(error_cb=self._on_error))
+        # Delivery reports for failures only: a success costs no Python call per message.
+        # A batch counts as acknowledged when the queue has drained and no report came.
+        return Producer(
+            kafka.producer_config(
+                error_cb=self._on_error,
+                on_delivery=self._on_failed_delivery,
+                **{"delivery.report.only.error": True},
+            )
+        )
 
     def _on_error(self, error: KafkaError) -> None:
         if error.fatal():
@@ -71,6 +169,10 @@ class Relay:
             self._fatal = True
         else:
             logger.warning("producer: %s", error)
+
+    def _on_failed_delivery(self, error: KafkaError | None, _message: Any) -> None:
+        if error is not None:
+            self._failures.append(error)
 
     @property
     def producer(self) -> Producer:
@@ -91,8 +193,8 @@ class Relay:
                 sent = self.publish_batch()
                 backoff = 0.0
                 self._maybe_prune()
-                if sent >= self.batch_size * self.pages:
-                    continue  # a backlog: drain it without waiting
+                if sent:
+                    continue  # maybe a backlog: drain it without waiting
             except DeliveryFailed as exc:
                 backoff = min(MAX_BACKOFF_SECONDS, max(0.25, backoff * 2))
                 logger.warning("broker unavailable (%s); retrying in %.2fs", exc, backoff)
@@ -102,6 +204,7 @@ class Relay:
                 logger.exception("relay iteration failed; retrying")
                 connection.close()
                 self._listener = None
+                self._position = None  # re-read: the failed batch was not recorded
                 self.stop.wait(1.0)
                 self._listen()
                 continue
@@ -109,88 +212,47 @@ class Relay:
         self._close()
 
     def publish_batch(self) -> int:
-        """Publish pending rows, up to `pages` pages of `batch_size`; return how many were acked.
+        """Publish up to `pages * batch_size` pending rows; return how many were acknowledged.
 
-        Pages are produced back to back, so reading the next page overlaps the broker's work on
-        the previous one, and one wait for acknowledgements covers them all.
+        All of them are produced back to back and one wait for acknowledgements covers them.
         """
-        # The envelope is read as stored text: no parse-and-dump round trip per event.
-        pending = (
-            OutboxEvent.objects.filter(published_at__isnull=True)
-            .order_by("id")
-            .annotate(raw=Cast("envelope", output_field=TextField()))
-            .values_list("id", "topic", "key", "raw")
-        )
-        outcomes: dict[int, KafkaError | None] = {}
-        producer = self.producer
-        rows: list[tuple[int, str, str, str]] = []
-        topics: dict[str, str] = {}  # logical -> broker-side name (reads settings once a batch)
-        cursor = 0
-        for _ in range(self.pages):
-            page = list(pending.filter(id__gt=cursor)[: self.batch_size])
-            for row_id, topic, key, raw in page:
-                if topic not in topics:
-                    topics[topic] = kafka.topic_name(topic)
-
-                def report(err: KafkaError | None, _msg: Any, row_id: int = row_id) -> None:
-                    outcomes[row_id] = err
-
-                while True:
-                    try:
-                        producer.produce(
-                            topics[topic],
-                            key=key.encode(),
-                            value=raw.encode(),
-                            headers=[("content-type", b"application/cloudevents+json")],
-                            on_delivery=report,
-                        )
-                        break
-                    except BufferError:  # librdkafka's queue is full: let it drain
-                        producer.poll(0.05)
-            rows += page
-            if len(page) < self.batch_size:
-                break
-            cursor = page[-1][0]
-            producer.poll(0)
+        if self._position is None:
+            self._position = Position()
+        position = self._position
+        rows = position.next_rows(self.batch_size * self.pages)
         if not rows:
-            return 0
-        # Wait for every delivery report (bounded by message.timeout.ms), so nothing from this
-        # batch is still queued in librdkafka when the next batch re-reads the outbox.
+            return 0  # (an empty window closed is not written down: the next one covers it)
+        self._produce(rows)
+        position.advance()
+        self.published += len(rows)
+        return len(rows)
+
+    def _produce(self, rows: list[Row]) -> None:
+        producer = self.producer
+        produce = producer.produce
+        topics: dict[str, str] = {}  # logical -> broker-side name (reads settings once a batch)
+        self._failures.clear()
+        for _row_id, topic, key, envelope in rows:
+            name = topics.get(topic) or topics.setdefault(topic, kafka.topic_name(topic))
+            while True:
+                try:
+                    produce(name, envelope, key, headers=HEADERS)  # str: encoded in C
+                    break
+                except BufferError:  # librdkafka's queue is full: let it drain
+                    producer.poll(0.05)
+        # Wait for every delivery (bounded by message.timeout.ms), so nothing from this batch
+        # is still queued in librdkafka when the next batch reads the outbox.
         while len(producer) > 0 and not self.stop.is_set():
             producer.flush(0.5)
-        acked: list[int] = []
-        failure: KafkaError | None = None
-        for row_id, *_ in rows:
-            outcome = outcomes.get(row_id, "missing")
-            if outcome is not None:
-                failure = outcome if isinstance(outcome, KafkaError) else None
-                break
-            acked.append(row_id)
-        if acked:
-            self._mark_published(acked)
-            self.published += len(acked)
-        if len(acked) < len(rows):
+        if self._failures or len(producer) > 0:
             # The retry publishes with a fresh producer. After deliveries timed out (the broker
             # was away), an idempotent producer bumps its epoch, and a broker may answer every
             # later message with PRODUCER_FENCED (the local broker does): that producer never
-            # recovers. Nothing is lost by replacing it: the rows not acknowledged are produced
-            # again anyway, with their ids, and this batch has no delivery report outstanding.
+            # recovers. Nothing is lost by replacing it: the batch is produced again, with its
+            # ids, and it has no delivery report outstanding (or the relay is stopping).
+            failure = self._failures[0] if self._failures else None
             self._producer = None
             raise DeliveryFailed(str(failure) if failure else "delivery not confirmed")
-        return len(acked)
-
-    @staticmethod
-    def _mark_published(ids: list[int]) -> None:
-        if connection.vendor == "postgresql":
-            # One array parameter instead of thousands of IN (...) placeholders.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {OutboxEvent._meta.db_table} SET published_at = %s "
-                    "WHERE id = ANY(%s::bigint[])",
-                    [timezone.now(), ids],
-                )
-        else:
-            OutboxEvent.objects.filter(pk__in=ids).update(published_at=timezone.now())
 
     # -------------------------------------------------------------- waking up
 
@@ -231,7 +293,7 @@ class Relay:
             return
         self._last_prune = time.monotonic()
         horizon = timezone.now() - timedelta(hours=settings.OUTBOX_RETENTION_HOURS)
-        deleted, _ = OutboxEvent.objects.filter(published_at__lt=horizon).delete()
+        deleted, _ = OutboxEvent.objects.published().filter(created_at__lt=horizon).delete()
         if deleted:
             logger.info("pruned %d published outbox rows", deleted)
 

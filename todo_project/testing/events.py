@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError
@@ -17,7 +18,8 @@ def read_topic(
 ) -> list[dict[str, Any]]:
     """Consume `logical` from the beginning until `expected` messages (or the timeout).
 
-    Each item: {"key", "partition", "offset", "envelope"}. With `settle`, keep reading after the
+    Each item: {"key", "partition", "offset", "timestamp", "envelope", "value", "headers"}, the
+    timestamp a datetime (the producer's CreateTime). With `settle`, keep reading after the
     count is reached until nothing new arrived for that many seconds, to see duplicates too.
     """
     consumer = Consumer(
@@ -48,6 +50,7 @@ def read_topic(
                     "key": message.key().decode() if message.key() else None,
                     "partition": message.partition(),
                     "offset": message.offset(),
+                    "timestamp": datetime.fromtimestamp(message.timestamp()[1] / 1000, UTC),
                     "envelope": envelope,
                     "value": message.value(),
                     "headers": dict(message.headers() or []),
@@ -59,28 +62,45 @@ def read_topic(
 
 
 def dispatch_outbox() -> int:
-    """Deliver pending outbox events straight to the registered handlers, in order, in-process.
+    """Deliver outbox events straight to the registered handlers, in order, in-process.
 
     Stands in for relay → broker → consumer in unit tests (with Celery eager), so a test can
     follow an event-driven effect (e.g. the next occurrence after a completion) without
-    processes. Returns the number of events handled. Tests of the real path use the broker.
+    processes. Each call walks the whole outbox; events a group already handled are skipped the
+    way the consumer skips a redelivery (`handle_once`). Returns the number of handler runs.
+    Tests of the real path use the broker.
     """
-    from django.utils import timezone
-
     from todo_project.common.consumers import REGISTRY, autodiscover, handle_once
     from todo_project.common.models import OutboxEvent
 
     autodiscover()
     handled = 0
-    while True:
-        pending = list(OutboxEvent.objects.filter(published_at__isnull=True).order_by("id"))
-        if not pending:
+    after = 0
+    while True:  # handlers emit events of their own: follow them until none is new
+        events = list(OutboxEvent.objects.filter(id__gt=after).order_by("id"))
+        if not events:
             return handled
-        for event in pending:
+        for event in events:
             for handler_set in REGISTRY.values():
                 funcs = handler_set.handlers.get(event.type, [])
                 if event.topic in handler_set.topics and funcs:
-                    handle_once(handler_set.group, event.envelope, funcs)
-                    handled += 1
-            event.published_at = timezone.now()
-            event.save(update_fields=["published_at"])
+                    handled += handle_once(handler_set.group, event.envelope, funcs)
+        after = events[-1].id
+
+
+def mark_published(through_id: int) -> None:
+    """Set the relay's position as if it had published every row up to `through_id` (ids of
+    transactions committed so far, and of the caller's own) and nothing after."""
+    from django.db import connection
+
+    from todo_project.common.models import RelayPosition
+
+    window = ""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id()::text::bigint + 1")
+            after_this = cursor.fetchone()[0]
+        window = f"{after_this}:{after_this}:"  # sees every transaction up to the caller's
+    RelayPosition.objects.update_or_create(
+        id=1, defaults={"done_snapshot": "1:1:", "window_snapshot": window, "last_id": through_id}
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from todo_project.common import kafka as kafka_config
 from todo_project.common.models import OutboxEvent
 from todo_project.common.relay import Relay
+from todo_project.testing.events import mark_published
 
 
 def test_kafka_topics_creates_topics_and_dead_letter_topics_once(kafka, settings):
@@ -53,8 +54,9 @@ def test_relay_prunes_published_rows_after_the_retention_period(settings):
         OutboxEvent.objects.create(topic="task-events", key="1", type="x", envelope={})
         for _ in range(3)
     )
-    OutboxEvent.objects.filter(pk=old.pk).update(published_at=timezone.now() - timedelta(hours=25))
-    OutboxEvent.objects.filter(pk=recent.pk).update(published_at=timezone.now())
+    long_ago = timezone.now() - timedelta(hours=25)
+    OutboxEvent.objects.filter(pk__in=[old.pk, pending.pk]).update(created_at=long_ago)
+    mark_published(through_id=recent.pk)
 
     Relay(stop=None)._maybe_prune()  # type: ignore[arg-type]
 

@@ -13,6 +13,7 @@ from tasks_app import services
 from tasks_app.models import Reminder
 from tasks_app.tests.factories import UserFactory
 from todo_project.common.models import OutboxEvent
+from todo_project.testing.events import mark_published
 
 
 def scrape(client, **headers) -> dict[str, float]:
@@ -72,13 +73,9 @@ def test_outbox_backlog_and_the_age_of_its_oldest_event(client):
     user = UserFactory()
     services.task_create(user=user, title="a")
     services.task_create(user=user, title="b")
-    OutboxEvent.objects.filter(pk=OutboxEvent.objects.order_by("id").last().pk).update(
-        published_at=timezone.now()
-    )
-    OutboxEvent.objects.filter(published_at__isnull=True).update(
-        created_at=timezone.now() - timedelta(minutes=5)
-    )
-    unpublished = OutboxEvent.objects.filter(published_at__isnull=True).count()
+    mark_published(through_id=OutboxEvent.objects.order_by("id").first().pk)
+    OutboxEvent.objects.pending().update(created_at=timezone.now() - timedelta(minutes=5))
+    unpublished = OutboxEvent.objects.pending().count()
 
     metrics = scrape(client)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from tasks_app import services
 from tasks_app.tests.factories import UserFactory
@@ -25,7 +26,7 @@ def drain_with(relay: Relay) -> None:
         pass
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_every_service_operation_arrives_on_its_topic_with_a_valid_envelope(kafka):
     user = UserFactory(timezone="Europe/Berlin")
     task = services.task_create(
@@ -78,7 +79,7 @@ def test_every_service_operation_arrives_on_its_topic_with_a_valid_envelope(kafk
     ]
     # Deleting the open occurrence of an active series skips to the next one.
     assert [m["envelope"]["type"] for m in events if m["key"] != str(task.pk)] == ["task.created"]
-    assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
+    assert not OutboxEvent.objects.pending().exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -109,9 +110,7 @@ def test_writes_succeed_while_the_broker_is_down_and_all_events_arrive_after(kaf
     try:
         expected = list(OutboxEvent.objects.filter(topic="task-events").order_by("id"))
         assert len(expected) == 200
-        assert wait_until(
-            lambda: not OutboxEvent.objects.filter(published_at__isnull=True).exists(), 60
-        )
+        assert wait_until(lambda: not OutboxEvent.objects.pending().exists(), 60)
     finally:
         stop.set()
         thread.join(timeout=30)
@@ -144,12 +143,12 @@ def test_relay_killed_mid_batch_loses_nothing_and_duplicates_keep_their_id(kafka
     slow = ("relay_outbox", "--batch-size", "5", "--pages", "1")
     relay = manage(*slow, log_path=log).start()
     try:
-        assert wait_until(lambda: OutboxEvent.objects.exclude(published_at=None).count() > 100, 60)
+        assert wait_until(lambda: OutboxEvent.objects.published().count() > 100, 60)
         relay.kill()
-        published_at_kill = OutboxEvent.objects.exclude(published_at=None).count()
+        published_at_kill = OutboxEvent.objects.published().count()
         assert published_at_kill < len(rows), "the kill came too late to test"
         relay = manage("relay_outbox", log_path=log).start()
-        assert wait_until(lambda: not OutboxEvent.objects.filter(published_at=None).exists(), 90)
+        assert wait_until(lambda: not OutboxEvent.objects.pending().exists(), 90)
         assert relay.stop() == 0  # SIGTERM: a clean exit
     finally:
         relay.kill()
@@ -173,6 +172,49 @@ def _outbox_rows(numbers: range) -> list[OutboxEvent]:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_transaction_committing_after_higher_ids_were_published_is_not_skipped(kafka):
+    # Given a transaction that wrote an outbox row and has not committed yet
+    inserted, release = threading.Event(), threading.Event()
+    late: list[OutboxEvent] = []
+
+    def slow_writer() -> None:
+        try:
+            with transaction.atomic():
+                late.extend(_outbox_rows(range(1)))
+                inserted.set()
+                assert release.wait(30)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    try:
+        assert inserted.wait(30)
+        # When later transactions commit higher ids and the relay publishes them
+        early = _outbox_rows(range(1, 3))
+        assert late[0].pk < early[0].pk
+        relay = Relay(stop=threading.Event())
+        drain_with(relay)
+        assert relay.published == 2
+    finally:
+        release.set()
+        writer.join(30)
+
+    # And then the first transaction commits: its row is pending, below published ids
+    assert list(OutboxEvent.objects.pending()) == late
+    restarted = Relay(stop=threading.Event())  # reads the position the first one recorded
+    drain_with(restarted)
+
+    # Then it is published too, once, and nothing else again
+    assert restarted.published == 1
+    assert not OutboxEvent.objects.pending().exists()
+    received = read_topic("task-events", expected=3, settle=1)
+    assert sorted(m["envelope"]["id"] for m in received) == sorted(
+        str(row.event_id) for row in late + early
+    )
+
+
+@pytest.mark.django_db(transaction=True)
 def test_relay_resumes_after_a_broker_outage_that_timed_its_deliveries_out(
     settings, tmp_path, caplog
 ):
@@ -187,7 +229,7 @@ def test_relay_resumes_after_a_broker_outage_that_timed_its_deliveries_out(
     relay = Relay(stop=stop)
     thread = threading.Thread(target=relay.run, daemon=True)
     thread.start()
-    unpublished = OutboxEvent.objects.filter(published_at=None)
+    unpublished = OutboxEvent.objects.pending()
     try:
         rows = _outbox_rows(range(0, 20))
         assert wait_until(lambda: not unpublished.exists(), 30)
