@@ -29,7 +29,7 @@ def relay_vs_bare(events: int, rounds: int = 3) -> None:
 
     from todo_project.common import kafka
     from todo_project.common.models import OutboxEvent
-    from todo_project.common.relay import Relay
+    from todo_project.common.relay import HEADERS, Relay
 
     envelope = {"specversion": "1.0", "type": "bench", "data": {"n": 0, "pad": "x" * 200}}
 
@@ -52,7 +52,7 @@ def relay_vs_bare(events: int, rounds: int = 3) -> None:
         for n in range(events):
             while True:
                 try:
-                    producer.produce(topic, key=str(n % 500).encode(), value=value)
+                    producer.produce(topic, key=str(n % 500).encode(), value=value, headers=HEADERS)
                     break
                 except BufferError:
                     producer.poll(0.01)
