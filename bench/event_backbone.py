@@ -18,7 +18,7 @@ import time
 from _stack import median, start, timed, verdict
 
 
-def relay_vs_bare(events: int, rounds: int = 3) -> None:
+def relay_vs_bare(events: int, rounds: int = 5) -> None:
     """Both sides warm (producer connected, topic metadata known), `rounds` rounds, medians.
 
     Timing a cold start measures connection set-up (the first run of this bench did: bare

@@ -52,7 +52,11 @@ Row = tuple[int, str, str, str]  # id, topic, key, envelope
 
 
 class Position:
-    """The relay's position, kept in memory and written to `RelayPosition` after each batch."""
+    """The relay's position, kept in memory and written to `RelayPosition` after each batch.
+
+    `next_rows()` reads ahead of the recorded position (pages in flight); `advance()` records
+    everything read so far as published, `rewind()` forgets it (to read it again).
+    """
 
     def __init__(self) -> None:
         row, _ = RelayPosition.objects.get_or_create(id=1)
@@ -60,25 +64,26 @@ class Position:
         self.window = row.window_snapshot
         self.last_id = row.last_id
         self.end: int | None = None  # the open window's highest id; found once per window
-        self._upto = 0
+        self.read = self.last_id  # ids up to here are read (published, or produced and in flight)
 
     def next_rows(self, limit: int) -> list[Row]:
-        """The next unpublished rows (at most `limit`) in publishing order; [] when none is."""
+        """The next unread rows (at most `limit`) in publishing order; [] when none is ready."""
         with connection.cursor() as cursor:
             if connection.vendor != "postgresql":
                 cursor.execute(
                     f"SELECT id, topic, key, envelope FROM {TABLE} WHERE id > %s "
                     "ORDER BY id LIMIT %s",
-                    [self.last_id, limit],
+                    [self.read, limit],
                 )
                 rows = cursor.fetchall()
-                self._upto = rows[-1][0] if rows else self.last_id
+                self.read = rows[-1][0] if rows else self.read
                 return rows
             while True:
                 opened = not self.window
                 if opened:  # open the next window: what has committed by now
                     cursor.execute("SELECT pg_current_snapshot()::text")
-                    self.window, self.last_id, self.end = cursor.fetchone()[0], 0, None
+                    self.window, self.end = cursor.fetchone()[0], None
+                    self.last_id = self.read = 0
                 params = {"done": self.done, "window": self.window}
                 if self.end is None:
                     # Through the index on txid; unfenced, PostgreSQL would find min(id) by
@@ -91,38 +96,45 @@ class Position:
                     first, self.end = cursor.fetchone()
                     self.end = self.end or 0
                     self.last_id = max(self.last_id, (first or 0) - 1)
-                if self.last_id >= self.end:  # nothing (left) in the window: it is done
-                    self.done, self.window = self.window, ""
+                    self.read = max(self.read, self.last_id)
+                if self.read >= self.end:  # nothing left to read in the window
+                    if self.read > self.last_id:
+                        return []  # the rest of it is in flight: it closes once acknowledged
+                    self.done, self.window = self.window, ""  # it is done
                     if opened:
                         return []
                     continue  # it was opened before (e.g. before a restart): on to the next
                 # Pages are id ranges of the window, walked on the primary key: with ORDER BY
                 # and LIMIT instead, PostgreSQL would sort the whole window for every page.
-                upto = min(self.last_id + limit, self.end)
-                params.update(after=self.last_id, upto=upto)
+                upto = min(self.read + limit, self.end)
+                params.update(after=self.read, upto=upto)
                 cursor.execute(
                     f"SELECT id, topic, key, envelope FROM {TABLE} "
                     f"WHERE id > %(after)s AND id <= %(upto)s AND {IN_WINDOW}",
                     params,
                 )
                 rows = cursor.fetchall()
+                self.read = upto  # (a range without a row of the window holds published ones)
                 if rows:
                     rows.sort()  # by id (unique); they mostly come in order already
-                    self._upto = upto
                     return rows
-                self.last_id = upto  # no row of the window there (others' rows, published)
 
     def advance(self) -> None:
-        """Record the rows `next_rows()` returned as published."""
-        self.last_id = self._upto
+        """Record every row read so far as published."""
+        self.last_id = self.read
         if connection.vendor == "postgresql" and self.end is not None and self.last_id >= self.end:
-            self.done, self.window, self.last_id, self.end = self.window, "", 0, None
+            self.done, self.window, self.end = self.window, "", None
+            self.last_id = self.read = 0
         RelayPosition.objects.filter(id=1).update(
             done_snapshot=self.done,
             window_snapshot=self.window,
             last_id=self.last_id,
             updated_at=timezone.now(),
         )
+
+    def rewind(self) -> None:
+        """Forget what was read since the last `advance()`: it is read (and produced) again."""
+        self.read = self.last_id
 
 
 class Relay:
@@ -212,26 +224,39 @@ class Relay:
         self._close()
 
     def publish_batch(self) -> int:
-        """Publish up to `pages * batch_size` pending rows; return how many were acknowledged.
+        """Publish up to `pages` pages of `batch_size` pending rows; return how many were acked.
 
-        All of them are produced back to back and one wait for acknowledgements covers them.
+        Pages are produced back to back, so reading the next page overlaps the broker's work on
+        the previous one, and one wait for acknowledgements covers them all.
         """
         if self._position is None:
             self._position = Position()
         position = self._position
-        rows = position.next_rows(self.batch_size * self.pages)
-        if not rows:
-            return 0  # (an empty window closed is not written down: the next one covers it)
-        self._produce(rows)
-        position.advance()
-        self.published += len(rows)
-        return len(rows)
-
-    def _produce(self, rows: list[Row]) -> None:
         producer = self.producer
-        produce = producer.produce
-        topics: dict[str, str] = {}  # logical -> broker-side name (reads settings once a batch)
         self._failures.clear()
+        produced = 0
+        for _ in range(self.pages):
+            rows = position.next_rows(self.batch_size)
+            if not rows:
+                break
+            self._produce(producer, rows)
+            produced += len(rows)
+            producer.poll(0)
+        if not produced:
+            return 0  # (an empty window closed is not written down: the next one covers it)
+        try:
+            self._confirm(producer)
+        except DeliveryFailed:
+            position.rewind()
+            raise
+        position.advance()
+        self.published += produced
+        return produced
+
+    @staticmethod
+    def _produce(producer: Producer, rows: list[Row]) -> None:
+        produce = producer.produce
+        topics: dict[str, str] = {}  # logical -> broker-side name (reads settings once a page)
         for _row_id, topic, key, envelope in rows:
             name = topics.get(topic) or topics.setdefault(topic, kafka.topic_name(topic))
             while True:
@@ -240,6 +265,8 @@ class Relay:
                     break
                 except BufferError:  # librdkafka's queue is full: let it drain
                     producer.poll(0.05)
+
+    def _confirm(self, producer: Producer) -> None:
         # Wait for every delivery (bounded by message.timeout.ms), so nothing from this batch
         # is still queued in librdkafka when the next batch reads the outbox.
         while len(producer) > 0 and not self.stop.is_set():
