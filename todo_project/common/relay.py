@@ -145,7 +145,7 @@ class Relay:
         batch_size: int | None = None,
         poll_seconds: float | None = None,
         heartbeat_file: Path | None = None,
-        pages: int = 10,
+        pages: int = 2,
         producer_factory: Callable[[], Producer] | None = None,
     ) -> None:
         self.stop = stop

@@ -165,7 +165,7 @@ KAFKA_DELIVERY_TIMEOUT_MS = env.int("KAFKA_DELIVERY_TIMEOUT_MS", default=10000)
 
 # Outbox relay and consumers.
 OUTBOX_ENABLED = env.bool("OUTBOX_ENABLED", default=True)  # false only for benchmarks
-OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=500)
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=5000)
 OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=0.25)
 OUTBOX_RETENTION_HOURS = env.int("OUTBOX_RETENTION_HOURS", default=72)
 EVENTS_SOURCE = env("EVENTS_SOURCE", default="/todo")

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--batch-size", type=int, default=None)
         parser.add_argument(
-            "--pages", type=int, default=10, help="Batches produced per acknowledgement wait."
+            "--pages", type=int, default=2, help="Batches produced per acknowledgement wait."
         )
         parser.add_argument("--heartbeat-file", type=Path, default=None)
 
