@@ -81,9 +81,16 @@ class Position:
             while True:
                 opened = not self.window
                 if opened:  # open the next window: what has committed by now
-                    cursor.execute("SELECT pg_current_snapshot()::text")
-                    self.window, self.end = cursor.fetchone()[0], None
-                    self.last_id = self.read = 0
+                    cursor.execute(
+                        "SELECT s::text, pg_snapshot_xmax(s) < pg_snapshot_xmax(%s::pg_snapshot) "
+                        "FROM pg_current_snapshot() s",
+                        [self.done],
+                    )
+                    self.window, backwards = cursor.fetchone()
+                    self.end, self.last_id, self.read = None, 0, 0
+                    if backwards:
+                        self._start_over(cursor)
+                        continue
                 params = {"done": self.done, "window": self.window}
                 if self.end is None:
                     # Through the index on txid; unfenced, PostgreSQL would find min(id) by
@@ -119,18 +126,37 @@ class Position:
                     rows.sort()  # by id (unique); they mostly come in order already
                     return rows
 
-    def advance(self) -> None:
-        """Record every row read so far as published."""
-        self.last_id = self.read
-        if connection.vendor == "postgresql" and self.end is not None and self.last_id >= self.end:
-            self.done, self.window, self.end = self.window, "", None
-            self.last_id = self.read = 0
+    def _start_over(self, cursor: Any) -> None:
+        """Transaction ids went backwards: the database was restored into another cluster.
+
+        The recorded snapshots and the rows' txids come from the old cluster's numbering, so
+        nothing can be told apart: every row is published again (at least once holds; the
+        CloudEvents ids are the same, consumers skip what they handled). Rows are stamped with
+        transaction 1, which every snapshot of the new cluster sees as committed.
+        """
+        logger.error(
+            "transaction ids went backwards (the database was restored into another cluster?); "
+            "publishing the whole outbox again, with the same event ids"
+        )
+        cursor.execute(f"UPDATE {TABLE} SET txid = '1'::xid8")
+        self.done, self.window = "1:1:", ""
+        self.save()
+
+    def save(self) -> None:
         RelayPosition.objects.filter(id=1).update(
             done_snapshot=self.done,
             window_snapshot=self.window,
             last_id=self.last_id,
             updated_at=timezone.now(),
         )
+
+    def advance(self) -> None:
+        """Record every row read so far as published."""
+        self.last_id = self.read
+        if connection.vendor == "postgresql" and self.end is not None and self.last_id >= self.end:
+            self.done, self.window, self.end = self.window, "", None
+            self.last_id = self.read = 0
+        self.save()
 
     def rewind(self) -> None:
         """Forget what was read since the last `advance()`: it is read (and produced) again."""

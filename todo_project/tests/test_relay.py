@@ -12,7 +12,7 @@ from django.db import connection, transaction
 
 from tasks_app import services
 from tasks_app.tests.factories import UserFactory
-from todo_project.common.models import OutboxEvent
+from todo_project.common.models import OutboxEvent, RelayPosition
 from todo_project.common.relay import Relay
 from todo_project.testing.broker_gate import Gate
 from todo_project.testing.events import read_topic
@@ -212,6 +212,31 @@ def test_a_transaction_committing_after_higher_ids_were_published_is_not_skipped
     assert sorted(m["envelope"]["id"] for m in received) == sorted(
         str(row.event_id) for row in late + early
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_restore_into_another_cluster_the_whole_outbox_is_published_again(kafka, caplog):
+    # Given an outbox published up to a position from a cluster with higher transaction ids
+    before = _outbox_rows(range(0, 3))
+    drain_with(Relay(stop=threading.Event()))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE common_outboxevent SET txid = '900000005'")
+    RelayPosition.objects.update(done_snapshot="900000010:900000010:", window_snapshot="")
+    # and rows written in the new cluster since
+    after = _outbox_rows(range(3, 5))
+
+    # When the relay runs
+    relay = Relay(stop=threading.Event())
+    drain_with(relay)
+
+    # Then it says what it saw and publishes everything again, with the same ids
+    assert "transaction ids went backwards" in caplog.text
+    assert relay.published == 5
+    assert not OutboxEvent.objects.pending().exists()
+    received = read_topic("task-events", expected=8, settle=1)
+    ids = [m["envelope"]["id"] for m in received]
+    assert sorted(set(ids)) == sorted(str(row.event_id) for row in before + after)
+    assert len(ids) == 8  # the three from before twice
 
 
 @pytest.mark.django_db(transaction=True)
