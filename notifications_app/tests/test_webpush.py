@@ -1,6 +1,9 @@
 """The Web Push sender: endpoint and key checks, the HTTP client's SSRF defences, the message."""
 
 import json
+import socket
+import ssl
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -9,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from notifications_app import webpush
 from notifications_app.webpush import EndpointRefused, KeyInvalid, endpoint_check, keys_check
 from todo_project.testing.push_service import Answer, PushServiceDouble, b64url
+from todo_project.testing.waiting import wait_until
 
 # ---------------------------------------------------------------- endpoint checks (no network)
 
@@ -295,3 +299,20 @@ def test_a_push_signed_with_another_vapid_key_is_rejected_by_the_double(push_set
 
     assert result.status_code == 403
     assert push_double.delivered() == []
+
+
+def test_the_double_ignores_a_request_whose_sender_went_away_mid_body(push_double):
+    # A sender killed while sending (the chaos run kills workers) leaves a request cut short: an
+    # HTTP server never sees it whole, so the double must not record it as a bad push.
+    browser = push_double.subscribe()
+    url = urlsplit(browser.endpoint)
+    context = ssl.create_default_context(cafile=str(push_double.tls.ca))
+    raw = socket.create_connection((url.hostname, url.port))
+    with context.wrap_socket(raw, server_hostname=url.hostname) as conn:
+        conn.sendall(
+            f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nTTL: 60\r\n"
+            "Content-Encoding: aes128gcm\r\nContent-Length: 300\r\n\r\n".encode()
+            + b"\x00" * 10
+        )
+
+    assert not wait_until(lambda: push_double.rejected or push_double.received(), 1.0)
