@@ -121,10 +121,19 @@ class Position:
                     params,
                 )
                 rows = cursor.fetchall()
-                self.read = upto  # (a range without a row of the window holds published ones)
                 if rows:
+                    self.read = upto
                     rows.sort()  # by id (unique); they mostly come in order already
                     return rows
+                # Only other windows' rows in that range (a late committer's window can be
+                # sparse): on to the window's next row, through the txid index.
+                cursor.execute(
+                    f"SELECT min(id) FROM (SELECT id FROM {TABLE} "
+                    f"WHERE {TXID_RANGE} AND {IN_WINDOW} AND id > %(upto)s OFFSET 0) later",
+                    params,
+                )
+                following = cursor.fetchone()[0]
+                self.read = self.end if following is None else following - 1
 
     def _start_over(self, cursor: Any) -> None:
         """Transaction ids went backwards: the database was restored into another cluster.

@@ -191,26 +191,28 @@ def test_a_transaction_committing_after_higher_ids_were_published_is_not_skipped
     try:
         assert inserted.wait(30)
         # When later transactions commit higher ids and the relay publishes them
-        early = _outbox_rows(range(1, 3))
+        early = _outbox_rows(range(1, 6))
         assert late[0].pk < early[0].pk
         relay = Relay(stop=threading.Event())
         drain_with(relay)
-        assert relay.published == 2
+        assert relay.published == 5
     finally:
         release.set()
         writer.join(30)
 
-    # And then the first transaction commits: its row is pending, below published ids
+    # And then the first transaction commits (its row pending, below published ids), and one more
     assert list(OutboxEvent.objects.pending()) == late
-    restarted = Relay(stop=threading.Event())  # reads the position the first one recorded
+    after = _outbox_rows(range(6, 7))
+    # (pages of 2 ids: the published ids between the two rows are ranges to skip)
+    restarted = Relay(stop=threading.Event(), batch_size=2, pages=1)  # reads the recorded position
     drain_with(restarted)
 
-    # Then it is published too, once, and nothing else again
-    assert restarted.published == 1
+    # Then both are published, once each, and nothing else again
+    assert restarted.published == 2
     assert not OutboxEvent.objects.pending().exists()
-    received = read_topic("task-events", expected=3, settle=1)
+    received = read_topic("task-events", expected=7, settle=1)
     assert sorted(m["envelope"]["id"] for m in received) == sorted(
-        str(row.event_id) for row in late + early
+        str(row.event_id) for row in late + early + after
     )
 
 
