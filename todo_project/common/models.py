@@ -27,7 +27,7 @@ class JSONTextField(models.TextField):
 
 
 # Whether the relay has published a row. On PostgreSQL the position is a pair of snapshots (see
-# RelayPosition) tested against the `txid` column that migration 0005 adds (not a model field:
+# RelayPosition) tested against the `txid` column that migration 0004 adds (not a model field:
 # SQLite has no transaction ids). On SQLite, where writers take turns, ids commit in order.
 _PUBLISHED_SQL = {
     "postgresql": """COALESCE((

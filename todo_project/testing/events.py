@@ -89,8 +89,10 @@ def dispatch_outbox() -> int:
 
 
 def mark_published(through_id: int) -> None:
-    """Set the relay's position as if it had published every row up to `through_id` (ids of
-    transactions committed so far, and of the caller's own) and nothing after."""
+    """Set the relay's position as if it had published the rows up to `through_id`, no others.
+
+    Rows of transactions committed so far count, and the caller's own (tests run in one).
+    """
     from django.db import connection
 
     from todo_project.common.models import RelayPosition
