@@ -41,6 +41,12 @@ _PUBLISHED_SQL = {
 }
 
 
+# The relay's next rows, the open window (see RelayPosition): committed since `done`, visible in
+# `window`; TXID_RANGE is where they can be (no earlier row is in it), for the index on txid.
+IN_WINDOW = """pg_visible_in_snapshot(txid, %(window)s::pg_snapshot)
+    AND NOT pg_visible_in_snapshot(txid, %(done)s::pg_snapshot)"""
+TXID_RANGE = "txid >= pg_snapshot_xmin(%(done)s::pg_snapshot)"
+
 # Rows below the done snapshot's xmin are all published: the index on `txid` skips them.
 _PENDING_SQL = {
     "postgresql": """common_outboxevent.txid >= COALESCE((

@@ -27,7 +27,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from . import kafka
-from .models import OutboxEvent, RelayPosition
+from .models import IN_WINDOW, TXID_RANGE, OutboxEvent, RelayPosition
 from .outbox import NOTIFY_CHANNEL
 
 logger = logging.getLogger(__name__)
@@ -37,11 +37,6 @@ PRUNE_EVERY_SECONDS = 300.0
 HEADERS = [("content-type", b"application/cloudevents+json")]  # CloudEvents structured mode
 
 TABLE = OutboxEvent._meta.db_table
-# The rows of the open window (see RelayPosition): committed since `done`, visible in `window`.
-IN_WINDOW = """pg_visible_in_snapshot(txid, %(window)s::pg_snapshot)
-    AND NOT pg_visible_in_snapshot(txid, %(done)s::pg_snapshot)"""
-# Where the window's rows can be: the index on txid finds them (no earlier row is in it).
-TXID_RANGE = "txid >= pg_snapshot_xmin(%(done)s::pg_snapshot)"
 
 
 class DeliveryFailed(Exception):

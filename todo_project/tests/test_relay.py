@@ -145,8 +145,8 @@ def test_relay_killed_mid_batch_loses_nothing_and_duplicates_keep_their_id(kafka
     try:
         assert wait_until(lambda: OutboxEvent.objects.published().count() > 100, 60)
         relay.kill()
-        published_at_kill = OutboxEvent.objects.published().count()
-        assert published_at_kill < len(rows), "the kill came too late to test"
+        published_when_killed = OutboxEvent.objects.published().count()
+        assert published_when_killed < len(rows), "the kill came too late to test"
         relay = manage("relay_outbox", log_path=log).start()
         assert wait_until(lambda: not OutboxEvent.objects.pending().exists(), 90)
         assert relay.stop() == 0  # SIGTERM: a clean exit
@@ -157,7 +157,7 @@ def test_relay_killed_mid_batch_loses_nothing_and_duplicates_keep_their_id(kafka
     ids = [m["envelope"]["id"] for m in received]
     assert set(ids) == {str(row.event_id) for row in rows}  # nothing lost, nothing unknown
     duplicates = len(ids) - len(set(ids))
-    print(f"relay kill -9 after {published_at_kill} of {len(rows)}: {duplicates} re-published")
+    print(f"relay kill -9 after {published_when_killed} of {len(rows)}: {duplicates} re-published")
 
 
 def _outbox_rows(numbers: range) -> list[OutboxEvent]:
