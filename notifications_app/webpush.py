@@ -10,11 +10,15 @@ Subscription endpoints are URLs supplied by browsers, that is by users: the serv
 - `PUSH_TEST_ENDPOINT_ORIGINS` (test settings only) lists exact https origins of the loopback
   push-service double, the one way around the allow-list and port 443.
 
-The HTTP client (one `requests.Session` per process, reused for keep-alive) never follows a
-redirect, ignores proxy and netrc settings from the environment, has explicit (connect, read)
-timeouts, and checks the address it actually connected to: a non-public address (loopback,
-private, link-local, ...) is refused before a byte is sent, unless it is literally a test origin.
-That stops an allow-listed name that resolves somewhere internal.
+The message is encrypted by pywebpush (`WebPusher.encode`: aes128gcm, a fresh ECDH key per
+message) and signed by py_vapid; the POST goes out through urllib3 directly, one pool manager per
+process, connections kept alive. That client never follows a redirect and never retries, reads no
+proxy, netrc or CA setting from the environment, has explicit (connect, read) timeouts, and checks
+the address it actually connected to: a non-public address (loopback, private, link-local, ...)
+is refused before a byte is sent, unless it is literally a test origin. That stops an
+allow-listed name that resolves somewhere internal. (pywebpush's own `webpush()` posts through
+requests, whose per-request work cost a third of the CPU of a push: 1.57 against 1.06 ms,
+measured against the double.)
 
 pywebpush pitfalls handled here: no default timeout (set), TTL 0 by default (set), redirects
 followed (off), `aud`/`exp` written into the caller's claims dict (a fresh dict per call), and
@@ -36,13 +40,13 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
+import certifi
+import urllib3
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
-from requests.adapters import BaseAdapter, HTTPAdapter
+from pywebpush import WebPusher, WebPushException
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPSConnectionPool
 
@@ -248,54 +252,50 @@ class _GuardedHTTPSConnectionPool(HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
-class _PushAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        # https only: there is no pool class for any other scheme.
-        self.poolmanager.pool_classes_by_scheme = {"https": _GuardedHTTPSConnectionPool}
+class _PushPoolManager(urllib3.PoolManager):
+    """https only, through the guarded pool. urllib3 reads no proxy, netrc or CA bundle from
+    the environment, so nothing there can reroute a push."""
 
-    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
-        raise EndpointRefused("Push requests never go through a proxy.")
-
-
-class _RefuseAdapter(BaseAdapter):
-    def send(self, request: Any, **kwargs: Any) -> Any:
-        raise EndpointRefused(f"Refused to send to {request.url.split(':', 1)[0]}:// URL.")
-
-    def close(self) -> None:
-        pass
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pool_classes_by_scheme = {"https": _GuardedHTTPSConnectionPool}
 
 
-class _NoRedirectSession(requests.Session):
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
-        kwargs["allow_redirects"] = False
-        return super().request(method, url, *args, **kwargs)
+class PushHTTP:
+    """The HTTP client pushes go out through: keep-alive connections, no redirect followed,
+    no retry (a failed push is retried by the delivery rows, later), explicit timeouts."""
+
+    def __init__(self, *, ca_bundle: str = "", maxsize: int = 10) -> None:
+        self.pools = _PushPoolManager(
+            num_pools=32,  # one pool per push service host
+            maxsize=maxsize,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=ca_bundle or certifi.where(),
+        )
+
+    def post(
+        self, url: str, *, body: bytes, headers: dict[str, str], timeout: urllib3.Timeout
+    ) -> urllib3.BaseHTTPResponse:
+        if urlsplit(url).scheme != "https":
+            raise EndpointRefused(f"Refused to send to {url.split(':', 1)[0]}:// URL.")
+        return self.pools.urlopen(
+            "POST", url, body=body, headers=headers, redirect=False, retries=False, timeout=timeout
+        )
 
 
-def new_session(*, ca_bundle: str = "", pool_maxsize: int = 10) -> requests.Session:
-    """A session that follows no redirect, trusts nothing from the environment, https only."""
-    session = _NoRedirectSession()
-    session.max_redirects = 0
-    session.trust_env = False  # no proxies, no netrc credentials, no REQUESTS_CA_BUNDLE
-    session.verify = ca_bundle or True
-    session.mount(
-        "https://", _PushAdapter(pool_connections=pool_maxsize, pool_maxsize=pool_maxsize)
-    )
-    session.mount("http://", _RefuseAdapter())
-    return session
+_clients: dict[tuple[int, str], PushHTTP] = {}
+_clients_lock = threading.Lock()
 
 
-_sessions: dict[tuple[int, str], requests.Session] = {}
-_sessions_lock = threading.Lock()
-
-
-def session() -> requests.Session:
-    """This process's session (a forked worker child builds its own: sockets are not shared)."""
+def http() -> PushHTTP:
+    """This process's client (a forked worker child builds its own: sockets are not shared)."""
     key = (os.getpid(), settings.PUSH_CA_BUNDLE)
-    with _sessions_lock:
-        existing = _sessions.get(key)
+    with _clients_lock:
+        existing = _clients.get(key)
         if existing is None:
-            existing = _sessions[key] = new_session(ca_bundle=settings.PUSH_CA_BUNDLE)
+            existing = _clients[key] = PushHTTP(
+                ca_bundle=settings.PUSH_CA_BUNDLE, maxsize=max(10, settings.PUSH_SEND_THREADS)
+            )
         return existing
 
 
@@ -351,37 +351,44 @@ def send(
         raise ValueError(f"push payload is {len(payload)} bytes; the limit is {PAYLOAD_MAX_BYTES}")
     if not TOPIC_RE.match(topic) or urgency not in URGENCIES:
         raise ValueError(f"invalid Topic {topic!r} or Urgency {urgency!r}")
-    # pywebpush writes aud/exp into the dict it is given: a fresh one for every call.
-    claims: dict[str, str | int] = {
-        "sub": settings.VAPID_SUBJECT,
-        "aud": audience(endpoint),
-        "exp": int(time.time()) + VAPID_TOKEN_LIFETIME_SECONDS,
+    headers = {
+        "TTL": str(settings.PUSH_TTL_SECONDS if ttl is None else ttl),
+        "Urgency": urgency,
+        "Topic": topic,
+        "Content-Encoding": "aes128gcm",
+        # Fresh claims per call: each push service gets its own audience.
+        **vapid.sign(
+            {
+                "sub": settings.VAPID_SUBJECT,
+                "aud": audience(endpoint),
+                "exp": int(time.time()) + VAPID_TOKEN_LIFETIME_SECONDS,
+            }
+        ),
     }
     try:
-        response = webpush(
-            subscription_info={"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
-            data=payload,  # type: ignore[arg-type]  # bytes are sent as they are
-            vapid_private_key=vapid,
-            vapid_claims=claims,
-            ttl=settings.PUSH_TTL_SECONDS if ttl is None else ttl,
-            timeout=(settings.PUSH_CONNECT_TIMEOUT_SECONDS, settings.PUSH_READ_TIMEOUT_SECONDS),
-            headers={"Urgency": urgency, "Topic": topic},
-            requests_session=session(),
-        )
+        # pywebpush encrypts (aes128gcm, a fresh ECDH key per message); the POST is ours.
+        subscription = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
+        body = WebPusher(subscription).encode(payload)["body"]
+    except (WebPushException, ValueError) as exc:
+        return PushResult(error=_short(f"Could not encrypt for this subscription: {exc}"))
+    timeout = urllib3.Timeout(
+        connect=settings.PUSH_CONNECT_TIMEOUT_SECONDS, read=settings.PUSH_READ_TIMEOUT_SECONDS
+    )
+    try:
+        response = http().post(endpoint, body=body, headers=headers, timeout=timeout)
     except EndpointRefused as exc:
         return PushResult(error=str(exc), refused=True)
-    except WebPushException as exc:
-        response = exc.response
-        if response is None:
-            return PushResult(error=_short(exc.message))
-    except requests.TooManyRedirects as exc:  # max_redirects=0: a 3xx, answered, not followed
-        response = exc.response
-    except requests.RequestException as exc:
-        return PushResult(error=_short(f"{type(exc).__name__}: {exc}"))
-    if not isinstance(response, requests.Response):
-        return PushResult(error="No response from the push service.")
-    status = response.status_code
-    error = "" if 200 <= status < 300 else _short(f"{status} {response.reason}: {response.text}")
+    except urllib3.exceptions.NewConnectionError as exc:  # (a ConnectTimeoutError subclass)
+        return PushResult(error=_short(f"ConnectionError: {exc}"))
+    except urllib3.exceptions.TimeoutError as exc:
+        return PushResult(error=_short(f"Timeout: {exc}"))
+    except urllib3.exceptions.SSLError as exc:
+        return PushResult(error=_short(f"TLS error: {exc}"))
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        return PushResult(error=_short(f"ConnectionError: {type(exc).__name__}: {exc}"))
+    status = response.status
+    text = response.data.decode("utf-8", "replace")
+    error = "" if 200 <= status < 300 else _short(f"{status} {response.reason}: {text}")
     return PushResult(
         status_code=status, retry_after=response.headers.get("Retry-After"), error=error
     )

@@ -230,7 +230,7 @@ def test_an_allowed_name_that_resolves_to_loopback_is_refused_at_connect_time(
     assert push_double.requests == 0
 
 
-def test_the_session_refuses_plain_http_and_proxies_from_the_environment(
+def test_the_client_refuses_plain_http_and_proxies_from_the_environment(
     push_settings, push_double, internal_service, monkeypatch
 ):
     monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{internal_service.port}")
@@ -238,7 +238,9 @@ def test_the_session_refuses_plain_http_and_proxies_from_the_environment(
     browser = push_double.subscribe()
 
     with pytest.raises(EndpointRefused):
-        webpush.session().post(f"http://127.0.0.1:{internal_service.port}/", timeout=1)
+        webpush.http().post(
+            f"http://127.0.0.1:{internal_service.port}/", body=b"", headers={}, timeout=1
+        )
     assert _send(browser).ok  # straight to the push service, not through the proxy
 
     assert internal_service.connections == 0
