@@ -8,7 +8,8 @@ from .tasks import spawn_next_occurrence
 
 
 @handler(group="recurrence", topic=kafka.TASK_EVENTS, types=[events.TASK_COMPLETED])
-def enqueue_next_occurrence(envelope: Envelope) -> None:
-    data = envelope["data"]
-    if data.get("series_id") is not None:
-        spawn_next_occurrence.delay(data["task_id"])
+def enqueue_next_occurrence(envelopes: list[Envelope]) -> None:
+    for envelope in envelopes:
+        data = envelope["data"]
+        if data.get("series_id") is not None:
+            spawn_next_occurrence.delay(data["task_id"])

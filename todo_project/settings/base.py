@@ -170,6 +170,8 @@ OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=0.25)
 OUTBOX_RETENTION_HOURS = env.int("OUTBOX_RETENTION_HOURS", default=72)
 EVENTS_SOURCE = env("EVENTS_SOURCE", default="/todo")
 CONSUMER_MAX_ATTEMPTS = env.int("CONSUMER_MAX_ATTEMPTS", default=5)
+# Events a consumer group handles per transaction (what one poll has fetched, up to this).
+CONSUMER_BATCH_SIZE = env.int("CONSUMER_BATCH_SIZE", default=500)
 
 # Celery on the Kafka-API broker (todo_project/celery.py builds the transport options).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="safekafka://")

@@ -67,10 +67,10 @@ def dispatch_outbox() -> int:
     Stands in for relay → broker → consumer in unit tests (with Celery eager), so a test can
     follow an event-driven effect (e.g. the next occurrence after a completion) without
     processes. Each call walks the whole outbox; events a group already handled are skipped the
-    way the consumer skips a redelivery (`handle_once`). Returns the number of handler runs.
+    way the consumer skips a redelivery (`handle_events`). Returns the number of events handled.
     Tests of the real path use the broker.
     """
-    from todo_project.common.consumers import REGISTRY, autodiscover, handle_once
+    from todo_project.common.consumers import REGISTRY, autodiscover, handle_events
     from todo_project.common.models import OutboxEvent
 
     autodiscover()
@@ -82,9 +82,10 @@ def dispatch_outbox() -> int:
             return handled
         for event in events:
             for handler_set in REGISTRY.values():
-                funcs = handler_set.handlers.get(event.type, [])
-                if event.topic in handler_set.topics and funcs:
-                    handled += handle_once(handler_set.group, event.envelope, funcs)
+                if event.topic in handler_set.topics:
+                    handled += handle_events(
+                        handler_set.group, [event.envelope], handler_set.handlers
+                    )
         after = events[-1].id
 
 
