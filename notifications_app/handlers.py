@@ -4,17 +4,19 @@ from tasks_app import events
 from todo_project.common import kafka
 from todo_project.common.consumers import Envelope, handler
 
-from . import selectors
+from . import selectors, services
 from .tasks import deliver
 
 
 @handler(group="notifications", topic=kafka.REMINDERS, types=[events.REMINDER_DUE])
-def enqueue_push_delivery(envelope: Envelope) -> None:
-    """A fired reminder's notification exists already (the scan made it): push it."""
-    notification_id = envelope["data"].get("notification_id")
-    # In a burst, a deliver task that ran first may have taken this one already, in a batch:
-    # then there is nothing to enqueue (the retry sweep still covers a run that died).
-    if notification_id is not None and selectors.notification_awaits_push(
-        notification_id=notification_id
-    ):
-        deliver.delay(notification_id)
+def enqueue_push_delivery(envelopes: list[Envelope]) -> None:
+    """Fired reminders' notifications exist already (the scan made them): push them.
+
+    One deliver task per `PUSH_BATCH_SIZE` notifications: a burst of reminders due in the same
+    minute is pushed in batches, by as many worker processes as there are. A notification a
+    delivery run has taken already (it drains whatever is due) needs no task.
+    """
+    ids = [e["data"].get("notification_id") for e in envelopes]
+    waiting = selectors.notifications_awaiting_push(ids=[pk for pk in ids if pk is not None])
+    for start in range(0, len(waiting), services.PUSH_BATCH_SIZE):
+        deliver.delay(*waiting[start : start + services.PUSH_BATCH_SIZE])

@@ -44,11 +44,14 @@ def push_subscription_list(*, user: User) -> QuerySet[PushSubscription]:
     return PushSubscription.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def notification_awaits_push(*, notification_id: int) -> bool:
-    """Not tried yet: a delivery run has not taken it (a burst is pushed in batches)."""
-    return Notification.objects.filter(
-        pk=notification_id, delivery_state=DeliveryState.PENDING
-    ).exists()
+def notifications_awaiting_push(*, ids: list[int]) -> list[int]:
+    """Those of `ids` not tried yet, in the order given: no delivery run has taken them."""
+    pending = set(
+        Notification.objects.filter(pk__in=ids, delivery_state=DeliveryState.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    return [pk for pk in dict.fromkeys(ids) if pk in pending]
 
 
 def notification_ids_due_for_push(*, now: datetime | None = None, limit: int = 20) -> list[int]:

@@ -4,7 +4,8 @@ Push delivery: durable retries, no ETA
 --------------------------------------
 The reminder scan creates the `Notification` (the in-app inbox entry, there whether or not push
 works) with the `reminder.due` event; the `notifications` consumer group enqueues Celery task
-`notifications.deliver(notification_id)`. Each (notification, subscription) pair is one
+`notifications.deliver(notification_id, ...)`, one for every `PUSH_BATCH_SIZE` notifications of
+the events it handled together. Each (notification, subscription) pair is one
 `PushDelivery` row, the durable state of that push:
 
 1. **Plan and claim.** A notification not tried yet (`pending`) is taken under
@@ -34,11 +35,11 @@ works) with the `reminder.due` event; the `notifications` consumer group enqueue
 
    A retry is given up after `PUSH_MAX_ATTEMPTS` or once the notification is older than
    `PUSH_GIVE_UP_AFTER_SECONDS` (a stale reminder is worse than none).
-3. **Drain.** After its own notification, a deliver task keeps taking whatever else is due,
+3. **Drain.** After its own notifications, a deliver task keeps taking whatever else is due,
    untried notifications first, in batches of `PUSH_BATCH_SIZE`, for `PUSH_DRAIN_SECONDS`.
-   A burst of reminders due in the same minute is thus pushed in batches by the first tasks
-   to run, not at one task's overhead per reminder, and the tasks enqueued for the rest find
-   them done (the consumer does not even enqueue one for a notification already taken).
+   A burst of reminders due in the same minute is thus pushed in batches, not at one task's
+   overhead per reminder; a task whose notifications another run's drain took finds them done
+   (and the consumer enqueues none for a notification already taken).
 
 Delayed retries live in the database, never in the broker: the Kafka-based broker cannot hold
 ETA/countdown work durably. Beat runs `notifications.requeue_due` every
@@ -321,29 +322,51 @@ def notification_deliver(
     Safe to call any number of times, concurrently too: only rows this run claims are sent.
     `subscription_ids` restricts a first plan to those subscriptions (a test push).
     """
-    report = DeliveryReport(notification_id)
-    state = Notification.objects.filter(pk=notification_id).values_list("delivery_state", flat=True)
-    current = state.first()
-    if current is None:
+    return notifications_deliver(
+        notification_ids=[notification_id], now=now, subscription_ids=subscription_ids
+    )
+
+
+def notifications_deliver(
+    *,
+    notification_ids: list[int],
+    now: datetime | None = None,
+    subscription_ids: list[int] | None = None,
+) -> DeliveryReport:
+    """Push these notifications, as one batch: first runs planned, due retries taken.
+
+    The report's `notification_id` and `state` are set when there is one notification.
+    """
+    ids = list(dict.fromkeys(notification_ids))
+    single = ids[0] if len(ids) == 1 else None
+    report = DeliveryReport(single)
+    states = dict(Notification.objects.filter(pk__in=ids).values_list("pk", "delivery_state"))
+    if not states:
         report.state = "missing"
         return report
     if not webpush.push_enabled():
-        Notification.objects.filter(
-            pk=notification_id, delivery_state=DeliveryState.PENDING
-        ).update(delivery_state=DeliveryState.PUSH_OFF)
-        report.state = state.first() or ""
+        Notification.objects.filter(pk__in=ids, delivery_state=DeliveryState.PENDING).update(
+            delivery_state=DeliveryState.PUSH_OFF
+        )
+        report.state = _state_now(single)
         return report
     claim = _Claim.new(now)
-    taken = 0
-    if current == DeliveryState.PENDING:
-        taken = claim.plan(ids=[notification_id], subscription_ids=subscription_ids)
-    taken += claim.take_due(notification_id=notification_id)
+    pending = [pk for pk in ids if states.get(pk) == DeliveryState.PENDING]
+    taken = claim.plan(ids=pending, subscription_ids=subscription_ids) if pending else 0
+    taken += claim.take_due(notification_ids=ids)
     if not taken:  # a repeat, or pushed already by another run's batch: nothing to send
-        report.state = current
+        report.state = states.get(single, "") if single is not None else ""
         return report
     _deliver_claimed(claim, report, now)
-    report.state = state.first() or ""
+    report.state = _state_now(single)
     return report
+
+
+def _state_now(notification_id: int | None) -> str:
+    if notification_id is None:
+        return ""
+    state = Notification.objects.filter(pk=notification_id).values_list("delivery_state", flat=True)
+    return state.first() or ""
 
 
 def push_deliveries_drain(
@@ -439,13 +462,15 @@ class _Claim:
                 ).update(delivery_state=state)
         return len(taken)
 
-    def take_due(self, *, notification_id: int | None = None, limit: int | None = None) -> int:
+    def take_due(
+        self, *, notification_ids: list[int] | None = None, limit: int | None = None
+    ) -> int:
         """Deliveries due again (a retry, or a claim whose worker died and whose lease ran out)."""
         due = PushDelivery.objects.filter(
             state__in=OPEN_DELIVERY_STATES, next_attempt_at__lte=self.now
         )
-        if notification_id is not None:
-            due = due.filter(notification_id=notification_id)
+        if notification_ids is not None:
+            due = due.filter(notification_id__in=notification_ids)
         pks = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
         if not pks:
             return 0

@@ -17,10 +17,10 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="notifications.deliver")
-def deliver(notification_id: int) -> dict:
-    """Push one notification to its user's subscriptions (a repeat sends nothing twice), then
-    whatever else is due, for up to PUSH_DRAIN_SECONDS: a burst goes out in batches."""
-    report = services.notification_deliver(notification_id=notification_id)
+def deliver(notification_id: int, *more_ids: int) -> dict:
+    """Push these notifications to their users' subscriptions (a repeat sends nothing twice),
+    then whatever else is due, for up to PUSH_DRAIN_SECONDS: a burst goes out in batches."""
+    report = services.notifications_deliver(notification_ids=[notification_id, *more_ids])
     drained = services.push_deliveries_drain()
     return {**report.as_dict(), "drained": drained.as_dict()}
 

@@ -570,9 +570,35 @@ def test_the_handler_enqueues_nothing_for_a_notification_already_pushed(
     pushed, waiting = fired_notification(user), fired_notification(user)
     deliver(pushed)
     enqueued = []
-    monkeypatch.setattr(handlers.deliver, "delay", enqueued.append)
+    monkeypatch.setattr(handlers.deliver, "delay", lambda *ids: enqueued.append(ids))
 
-    for notification in (pushed, waiting):
-        handlers.enqueue_push_delivery({"data": {"notification_id": notification.pk}})
+    handlers.enqueue_push_delivery(
+        [{"data": {"notification_id": n.pk}} for n in (pushed, waiting, pushed)]
+    )
 
-    assert enqueued == [waiting.pk]
+    assert enqueued == [(waiting.pk,)]
+
+
+def test_the_handler_enqueues_one_task_per_batch_of_notifications(
+    push_settings, push_double, subscribe, user, monkeypatch
+):
+    from notifications_app import handlers
+
+    subscribe(user)
+    notifications = [
+        fired_notification(user, title=f"n{n}") for n in range(services.PUSH_BATCH_SIZE * 2 + 1)
+    ]
+    enqueued = []
+    monkeypatch.setattr(handlers.deliver, "delay", lambda *ids: enqueued.append(ids))
+
+    handlers.enqueue_push_delivery([{"data": {"notification_id": n.pk}} for n in notifications])
+
+    ids = [n.pk for n in notifications]
+    batch = services.PUSH_BATCH_SIZE
+    assert enqueued == [tuple(ids[:batch]), tuple(ids[batch : 2 * batch]), (ids[-1],)]
+    # each task pushes its own batch, and only that when there is no time left to drain
+    push_settings.PUSH_DRAIN_SECONDS = 0
+    report = tasks.deliver(*enqueued[1])
+    assert report["sent"] == batch and report["notifications"] == batch
+    got = {r.payload["notification_id"] for r in push_double.received()}
+    assert got == set(ids[batch : 2 * batch])
