@@ -96,21 +96,26 @@ def test_a_failing_event_is_retried_then_dead_lettered_and_the_stream_goes_on(ka
         for n in range(3)
     ]
     publish_raw("task-events", [json.dumps(e).encode() for e in events])
-    publish_raw("task-events", [b"not json at all"])
+    no_uuid = {"id": "not-a-uuid", "type": "test.event", "data": {"poison": False}}
+    ignored = {"id": "not-a-uuid", "type": "not.ours", "data": {}}
+    publish_raw("task-events", [b"not json at all", json.dumps(no_uuid).encode()])
+    publish_raw("task-events", [json.dumps(ignored).encode()])
     stop = threading.Event()
     consumer = GroupConsumer(handler_set, stop=stop, max_attempts=3, retry_base_seconds=0.05)
     thread = run_in_thread(consumer)
     try:
-        assert wait_until(lambda: consumer.dead_lettered == 2, 30)
+        assert wait_until(lambda: consumer.dead_lettered == 3, 30)
     finally:
         stop.set()
         thread.join(timeout=30)
 
     assert calls.count(events[1]["id"]) == 3  # retried, then given up
+    assert "not-a-uuid" not in calls  # malformed: dead-lettered without a try
     assert consumer.handled == 2  # the good events before and after it
-    dead = read_topic("task-events.dlq", expected=2, settle=1)
-    assert [m["envelope"] for m in dead] == [events[1], None]
+    dead = read_topic("task-events.dlq", expected=4, settle=1)
+    assert [m["envelope"] for m in dead] == [events[1], None, no_uuid]  # not the ignored type
     assert dead[1]["value"] == b"not json at all"
+    assert b"malformed event" in dead[2]["headers"]["dlq-reason"]
     assert dead[0]["headers"]["dlq-group"] == b"test-dlq"
     assert b"cannot handle this one" in dead[0]["headers"]["dlq-reason"]
 
