@@ -599,6 +599,7 @@ def test_the_handler_enqueues_one_task_per_batch_of_notifications(
     # each task pushes its own batch, and only that when there is no time left to drain
     push_settings.PUSH_DRAIN_SECONDS = 0
     report = tasks.deliver(*enqueued[1])
-    assert report["sent"] == batch and report["notifications"] == batch
+    assert report["sent"] == batch
+    assert report["notifications"] == batch
     got = {r.payload["notification_id"] for r in push_double.received()}
     assert got == set(ids[batch : 2 * batch])
