@@ -438,7 +438,8 @@ class _Claim:
         by_user: dict[int, list[int]] = {}
         for pk, user_id in subscriptions.values_list("pk", "user_id"):
             by_user.setdefault(user_id, []).append(pk)
-        PushDelivery.objects.bulk_create(
+        bulk_insert(
+            PushDelivery,
             [
                 PushDelivery(
                     notification_id=pk,

@@ -23,13 +23,15 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 M = TypeVar("M", bound=models.Model)
 
 
-def bulk_insert(model: type[M], objs: Sequence[M]) -> list[M]:
+def bulk_insert(model: type[M], objs: Sequence[M], *, ignore_conflicts: bool = False) -> list[M]:
+    """`ignore_conflicts` as in `bulk_create()`: rows that would break a unique constraint are
+    skipped, and no primary key is set on any object."""
     objs = list(objs)
     # The connection itself, not the `django.db.connection` proxy: get_db_prep_save() reads
     # its attributes for every value, and each read through the proxy is a lookup.
     connection = connections[DEFAULT_DB_ALIAS]
     if len(objs) < 2 or connection.vendor != "postgresql":
-        return model._default_manager.bulk_create(objs)
+        return model._default_manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
     meta = model._meta
     pk = meta.pk
     with_pk = sum(getattr(obj, pk.attname) is not None for obj in objs)
@@ -44,12 +46,15 @@ def bulk_insert(model: type[M], objs: Sequence[M]) -> list[M]:
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) "
-        f"SELECT * FROM UNNEST({casts}) RETURNING {connection.ops.quote_name(pk.column)}"
+        f"SELECT * FROM UNNEST({casts}) "
     )
     connection.ensure_connection()
     wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper
     with wrapper(psycopg.Cursor(connection.connection), connection) as cursor:
-        cursor.execute(sql, columns)
+        if ignore_conflicts:
+            cursor.execute(sql + "ON CONFLICT DO NOTHING", columns)
+            return objs
+        cursor.execute(sql + f"RETURNING {connection.ops.quote_name(pk.column)}", columns)
         ids = [row[0] for row in cursor.fetchall()]
     for obj, pk_value in zip(objs, ids, strict=True):
         setattr(obj, pk.attname, pk_value)

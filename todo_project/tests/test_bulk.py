@@ -68,3 +68,41 @@ def test_primary_keys_set_on_some_objects_only_is_refused():
         pytest.skip("the binary path exists only on PostgreSQL")
     with pytest.raises(ValueError, match="primary key"):
         bulk_insert(OutboxEvent, rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ignore_conflicts_skips_rows_that_break_a_unique_constraint_and_keeps_the_rest():
+    from notifications_app.models import PushDelivery, PushSubscription
+
+    user = UserFactory()
+    notification = Notification.objects.create(user=user, title="t")
+    subscriptions = [
+        PushSubscription.objects.create(
+            user=user, endpoint=f"https://push.example/{n}", p256dh="k", auth="a"
+        )
+        for n in range(3)
+    ]
+    PushDelivery.objects.create(
+        notification=notification, subscription=subscriptions[1], claim="old"
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = bulk_insert(
+            PushDelivery,
+            [
+                PushDelivery(notification=notification, subscription=s, claim="new")
+                for s in subscriptions
+            ],
+            ignore_conflicts=True,
+        )
+
+    assert len(queries) == 1
+    assert all(r.pk is None for r in rows)  # as bulk_create(): no keys when conflicts are ignored
+    stored = dict(
+        PushDelivery.objects.filter(notification=notification).values_list("subscription", "claim")
+    )
+    assert stored == {
+        subscriptions[0].pk: "new",
+        subscriptions[1].pk: "old",
+        subscriptions[2].pk: "new",
+    }
