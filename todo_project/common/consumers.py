@@ -160,8 +160,6 @@ class GroupConsumer:
                         logger.warning("consumer %s: %s", self.set.group, message.error())
                 if messages:
                     self._process(consumer, messages)
-                    # Synchronous: offsets move only past messages that were fully handled.
-                    consumer.commit(offsets=_next_offsets(messages), asynchronous=False)
         finally:
             consumer.close()  # leaves the group at once so partitions move without waiting
             if self._dlq is not None:
@@ -169,6 +167,8 @@ class GroupConsumer:
             connection.close()
 
     def _process(self, consumer: Consumer, messages: list[Message]) -> None:
+        """Handle `messages` and commit their offsets, synchronously: an offset moves only past
+        messages that were fully handled (or dead-lettered)."""
         parsed: list[tuple[Message, Envelope | None, str]] = []
         for message in messages:
             try:
@@ -201,6 +201,7 @@ class GroupConsumer:
                 for message, envelope, reason in parsed:
                     if envelope is None:
                         self._dead_letter(message, reason)
+                consumer.commit(offsets=_next_offsets(messages), asynchronous=False)
                 return
         # One at a time, in offset order (so are the dead letters), each offset committed.
         for message, envelope, reason in parsed:
