@@ -113,6 +113,26 @@ class Task(models.Model):
     def completed(self) -> bool:
         return self.completed_at is not None
 
+    # What a task shows of its relations. Tasks read through the selectors carry them already,
+    # read for the whole result at once (selectors._TasksWithRelations); any other instance
+    # reads them when asked, every time, as `task.tags.all()` would.
+
+    @property
+    def tag_names(self) -> list[str]:
+        """The names of the task's tags, sorted."""
+        attached = self.__dict__.get("_tag_names")
+        if attached is not None:
+            return attached
+        return sorted(self.tags.values_list("name", flat=True))
+
+    @property
+    def reminder_rows(self) -> list[tuple]:
+        """The task's reminders, soonest first, as rows (named tuples of REMINDER_ROW)."""
+        attached = self.__dict__.get("_reminder_rows")
+        if attached is not None:
+            return attached
+        return list(self.reminders.values_list(*REMINDER_ROW, named=True))
+
 
 class ReminderStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -149,6 +169,18 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} @ {self.fire_at:%Y-%m-%d %H:%M}Z ({self.status})"
+
+
+# The fields of a reminder a task shows (the API's reminder object, the chat's reminder text).
+REMINDER_ROW = (
+    "id",
+    "task_id",
+    "fire_at",
+    "offset_minutes",
+    "status",
+    "fired_at",
+    "snoozed_from_id",
+)
 
 
 from .chat.models import Conversation, Message  # noqa: E402,F401

@@ -128,7 +128,7 @@ class TaskSerializer(serializers.ModelSerializer):
         ]
 
     def get_tags(self, task: Task) -> list[str]:
-        return sorted(tag.name for tag in task.tags.all())
+        return task.tag_names
 
     def to_representation(self, task: Task) -> dict[str, Any]:
         """What DRF's field-by-field walk returns, written out.
@@ -143,7 +143,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "title": task.title,
             "description": task.description,
             "priority": task.priority,
-            "tags": self.get_tags(task),
+            "tags": task.tag_names,
             "due_at": out(task.due_at),
             "all_day": task.all_day,
             "completed": task.completed,
@@ -152,14 +152,14 @@ class TaskSerializer(serializers.ModelSerializer):
             "recurrence": self.get_recurrence(task),
             "reminders": [
                 {
-                    "id": r.pk,
+                    "id": r.id,
                     "fire_at": out(r.fire_at),
                     "offset_minutes": r.offset_minutes,
                     "status": r.status,
                     "fired_at": out(r.fired_at),
                     "snoozed_from": r.snoozed_from_id,
                 }
-                for r in task.reminders.all()
+                for r in task.reminder_rows
             ],
             "created_at": out(task.created_at),
             "updated_at": out(task.updated_at),

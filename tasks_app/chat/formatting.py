@@ -58,7 +58,7 @@ def reminder_text(reminder: Reminder, *, zone: ZoneInfo, now: datetime) -> str:
 
 
 def reminders_text(task: Task, *, zone: ZoneInfo, now: datetime) -> str | None:
-    pending = [r for r in task.reminders.all() if r.status == ReminderStatus.PENDING]
+    pending = [r for r in task.reminder_rows if r.status == ReminderStatus.PENDING]
     if not pending:
         return None
     texts = [reminder_text(r, zone=zone, now=now) for r in pending]
@@ -86,7 +86,7 @@ def task_details(task: Task, *, zone: ZoneInfo, now: datetime) -> str:
         parts.append(f"due {when_text(task.due_at, all_day=task.all_day, zone=zone, now=now)}")
     if reminders := reminders_text(task, zone=zone, now=now):
         parts.append(reminders)
-    tags = sorted(tag.name for tag in task.tags.all())
+    tags = task.tag_names
     if tags:
         parts.append(" ".join(f"#{t}" for t in tags))
     if task.priority != "none":
@@ -106,7 +106,7 @@ def task_line(task: Task, *, zone: ZoneInfo, now: datetime) -> str:
     rule = recurrence_text(task)
     if rule:
         bits.append(f"({rule})")
-    tags = sorted(tag.name for tag in task.tags.all())
+    tags = task.tag_names
     if tags:
         bits.append(" ".join(f"#{t}" for t in tags))
     if task.priority == "high":

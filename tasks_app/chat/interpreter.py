@@ -283,7 +283,7 @@ class Interpreter:
         if intent.priority is not None:
             return self._update_one(intent, priority=intent.priority)
         task = self._task(intent.ref)
-        current = [tag.name for tag in task.tags.all()]
+        current = task.tag_names
         if intent.remove_tags:
             missing = [t for t in intent.remove_tags if t not in current]
             if missing:

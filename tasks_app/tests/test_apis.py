@@ -418,6 +418,67 @@ def test_a_first_page_holding_every_row_is_not_counted_again(
     assert any("COUNT(" in q["sql"] for q in queries.captured_queries) == counted
 
 
+def _list_with_relations(auth_client, user, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    later = timezone.now() + timedelta(days=2)
+    for n in range(count):
+        make_task(
+            user,
+            title=f"r{n}",
+            due=later + timedelta(minutes=n),
+            tags=[f"tag{n}", "all"] if n % 2 else [],
+            reminders=[{"offset_minutes": 30}, {"offset_minutes": 5 + n}],
+        )
+    with CaptureQueriesContext(connection) as queries:
+        body = auth_client.get("/api/tasks/?page_size=50").json()
+    return body["results"], len(queries.captured_queries)
+
+
+def test_the_list_reads_tags_and_reminders_in_the_same_statements_for_any_page(
+    auth_client, user, other_user
+):
+    make_task(
+        other_user,
+        title="theirs",
+        tags=["all"],
+        reminders=[{"offset_minutes": 5}],
+        due=timezone.now() + timedelta(days=2),
+    )
+    small, small_statements = _list_with_relations(auth_client, user, 2)
+    Task.objects.filter(user=user).delete()
+    large, large_statements = _list_with_relations(auth_client, user, 20)
+
+    assert len(small) == 2
+    assert small_statements == large_statements
+    assert [t["title"] for t in large] == [f"r{n}" for n in range(20)]
+    for n, task in enumerate(large):
+        db = Task.objects.get(pk=task["id"])
+        assert task["tags"] == (sorted([f"tag{n}", "all"]) if n % 2 else [])
+        assert [r["offset_minutes"] for r in task["reminders"]] == [30, 5 + n]  # soonest first
+        assert [r["id"] for r in task["reminders"]] == [
+            r.pk for r in db.reminders.order_by("fire_at", "id")
+        ]
+        assert all(r["fire_at"] and r["status"] == "pending" for r in task["reminders"])
+
+
+def test_a_task_not_read_through_the_selectors_reads_its_relations_when_asked(user):
+    task = make_task(
+        user,
+        title="bare",
+        due=timezone.now() + timedelta(days=1),
+        tags=["b", "a"],
+        reminders=[{"offset_minutes": 10}],
+    )
+    bare = Task.objects.get(pk=task.pk)  # no selector: nothing attached
+
+    assert bare.tag_names == ["a", "b"]
+    assert [r.offset_minutes for r in bare.reminder_rows] == [10]
+    Reminder.objects.filter(task=bare).delete()
+    assert bare.reminder_rows == []  # read again, as task.reminders.all() would
+
+
 def test_list_views_follow_the_users_zone(auth_client, user, frozen_now):
     # Now is Thursday 2026-03-05 10:00 in New York (15:00Z).
     overdue = make_task(user, title="overdue", due=datetime(2026, 3, 5, 8, 0))
