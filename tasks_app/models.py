@@ -131,7 +131,7 @@ class Task(models.Model):
         attached = self.__dict__.get("_reminder_rows")
         if attached is not None:
             return attached
-        return list(self.reminders.values_list(*REMINDER_ROW, named=True))
+        return list(self.reminders.order_by("fire_at", "id").values_list(*REMINDER_ROW, named=True))
 
 
 class ReminderStatus(models.TextChoices):

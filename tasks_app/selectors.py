@@ -50,7 +50,11 @@ class _TasksWithRelations(ModelIterable):
             for task_id, name in links.values_list("task_id", "tag__name"):
                 tags[task_id].append(name)
             reminders: dict[int, list[tuple]] = {pk: [] for pk in by_id}
-            rows = Reminder.objects.filter(task_id__in=by_id).values_list(*REMINDER_ROW, named=True)
+            rows = (
+                Reminder.objects.filter(task_id__in=by_id)
+                .order_by("fire_at", "id")
+                .values_list(*REMINDER_ROW, named=True)
+            )
             for row in rows:
                 reminders[row.task_id].append(row)
             for pk, task in by_id.items():
