@@ -123,7 +123,7 @@ class Task(models.Model):
         attached = self.__dict__.get("_tag_names")
         if attached is not None:
             return attached
-        return sorted(self.tags.values_list("name", flat=True))
+        return sorted(name for _, name in tag_name_rows([self.pk]))
 
     @property
     def reminder_rows(self) -> list[tuple]:
@@ -131,7 +131,7 @@ class Task(models.Model):
         attached = self.__dict__.get("_reminder_rows")
         if attached is not None:
             return attached
-        return list(self.reminders.order_by("fire_at", "id").values_list(*REMINDER_ROW, named=True))
+        return list(reminder_rows([self.pk]))
 
 
 class ReminderStatus(models.TextChoices):
@@ -181,6 +181,18 @@ REMINDER_ROW = (
     "fired_at",
     "snoozed_from_id",
 )
+
+
+def tag_name_rows(task_ids) -> models.QuerySet:
+    """(task id, tag name) of every tag of these tasks."""
+    links = Task.tags.through.objects.filter(task_id__in=task_ids)
+    return links.values_list("task_id", "tag__name")
+
+
+def reminder_rows(task_ids) -> models.QuerySet:
+    """The reminders of these tasks as REMINDER_ROW named tuples, soonest first."""
+    reminders = Reminder.objects.filter(task_id__in=task_ids).order_by("fire_at", "id")
+    return reminders.values_list(*REMINDER_ROW, named=True)
 
 
 from .chat.models import Conversation, Message  # noqa: E402,F401

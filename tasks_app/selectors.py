@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone as dj_timezone
 
 from . import recurrence
-from .models import REMINDER_ROW, Reminder, Task, User
+from .models import Reminder, Task, User, reminder_rows, tag_name_rows
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,10 @@ class _TasksWithRelations(ModelIterable):
         by_id = {task.pk: task for task in tasks}
         if by_id:
             tags: dict[int, list[str]] = {pk: [] for pk in by_id}
-            links = Task.tags.through.objects.filter(task_id__in=by_id)
-            for task_id, name in links.values_list("task_id", "tag__name"):
+            for task_id, name in tag_name_rows(list(by_id)):
                 tags[task_id].append(name)
             reminders: dict[int, list[tuple]] = {pk: [] for pk in by_id}
-            rows = (
-                Reminder.objects.filter(task_id__in=by_id)
-                .order_by("fire_at", "id")
-                .values_list(*REMINDER_ROW, named=True)
-            )
-            for row in rows:
+            for row in reminder_rows(list(by_id)):
                 reminders[row.task_id].append(row)
             for pk, task in by_id.items():
                 task._tag_names = sorted(tags[pk])
