@@ -172,7 +172,8 @@ class TaskListCreateApi(APIView):
             del fields["recurrence_spec"]
         reminders = data.get("reminders")
         task = services.task_create(user=request.user, reminders=reminders, **fields)
-        return _task_response(task.pk, request, status.HTTP_201_CREATED)
+        # The task carries its series, tags and reminders as written: no read back.
+        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 
 class TaskDetailApi(APIView):

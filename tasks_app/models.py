@@ -5,6 +5,9 @@ Times are stored in UTC. A series keeps its first occurrence as a *local* wall t
 to UTC and back is lossy across daylight-saving gaps.
 """
 
+from collections import namedtuple
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -181,6 +184,15 @@ REMINDER_ROW = (
     "fired_at",
     "snoozed_from_id",
 )
+
+
+ReminderRow = namedtuple("ReminderRow", REMINDER_ROW)
+
+
+def rows_of_reminders(reminders: Iterable[Reminder]) -> list[tuple]:
+    """Reminders in hand as the rows `reminder_rows` reads (same fields, same order)."""
+    rows = [ReminderRow(*(getattr(r, name) for name in REMINDER_ROW)) for r in reminders]
+    return sorted(rows, key=lambda row: (row.fire_at, row.id))
 
 
 def tag_name_rows(task_ids) -> models.QuerySet:

@@ -20,7 +20,17 @@ from django.utils import timezone as dj_timezone
 from todo_project.common.errors import ApplicationError, field_error
 
 from . import events, recurrence
-from .models import Anchor, Priority, Reminder, ReminderStatus, Series, Tag, Task, User
+from .models import (
+    Anchor,
+    Priority,
+    Reminder,
+    ReminderStatus,
+    Series,
+    Tag,
+    Task,
+    User,
+    rows_of_reminders,
+)
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -161,7 +171,7 @@ def resolve_due(*, user: User, value: date | datetime | None) -> tuple[datetime 
     return recurrence.local_to_utc(datetime.combine(value, END_OF_DAY), zone), True
 
 
-def _set_tags(task: Task, names: list[str], *, new_task: bool = False) -> None:
+def _set_tags(task: Task, names: list[str], *, new_task: bool = False) -> list[Tag]:
     tags = []
     for name in names:
         tag, _ = Tag.objects.get_or_create(user=task.user, name=name)
@@ -170,6 +180,7 @@ def _set_tags(task: Task, names: list[str], *, new_task: bool = False) -> None:
         task.tags.add(*tags)
     else:
         task.tags.set(tags)
+    return tags
 
 
 # ---------------------------------------------------------------- recurrence
@@ -334,7 +345,7 @@ def _reminder_fire_at(
 
 def _add_reminders_to_new_task(
     task: Task, specs: Sequence[dict[str, Any]], *, now: datetime
-) -> None:
+) -> list[Reminder]:
     """What `_add_reminder` does for each spec, for a task created in this transaction: it has
     no reminders yet, so duplicates and capacity are checked in hand and one INSERT writes all."""
     if len(specs) > settings.TASK_REMINDERS_MAX:
@@ -351,7 +362,7 @@ def _add_reminders_to_new_task(
                 continue  # the same offset twice is one reminder
             offsets.add(offset)
         rows.append(Reminder(task=task, offset_minutes=offset, fire_at=when))
-    Reminder.objects.bulk_create(rows)
+    return Reminder.objects.bulk_create(rows)
 
 
 @transaction.atomic
@@ -455,7 +466,11 @@ def task_create(
     reminders: Sequence[dict[str, Any]] | None = None,
     now: datetime | None = None,
 ) -> Task:
-    """Create a task. `reminders=None` applies the user's default offsets when there is a due."""
+    """Create a task. `reminders=None` applies the user's default offsets when there is a due.
+
+    The task returned carries its tags and reminders as written (`Task.tag_names`,
+    `Task.reminder_rows`), so showing it needs no read back.
+    """
     now = now or dj_timezone.now()
     _check_open_task_capacity(user)
     title = _clean_title(title)
@@ -482,11 +497,14 @@ def task_create(
         all_day=all_day,
         series=series,
     )
-    _set_tags(task, tag_names, new_task=True)
+    tags = _set_tags(task, tag_names, new_task=True)
 
     if reminders is None:
         reminders = [{"offset_minutes": m} for m in user.default_reminder_offsets] if due_at else []
-    _add_reminders_to_new_task(task, reminders, now=now)
+    written = _add_reminders_to_new_task(task, reminders, now=now)
+    task._tag_names = sorted(tag.name for tag in tags)
+    if all(reminder.pk is not None for reminder in written):  # ids come back (PostgreSQL, SQLite)
+        task._reminder_rows = rows_of_reminders(written)
     events.emit_task_event(task, events.TASK_CREATED)
     return task
 

@@ -267,6 +267,60 @@ def test_create_full_recurring_task_with_reminders(auth_client, frozen_now):
     assert body["series_id"] == Series.objects.get().pk
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"title": "Bare"},
+        {"title": "All day", "due_at": "2026-03-09", "tags": ["home"]},
+        {  # the user's default offsets (reminders omitted), one tag seen before, one new
+            "title": "Defaults",
+            "due_at": "2026-03-07T10:00",
+            "tags": ["Work", "errands", "work"],
+        },
+        {  # given out of order, one offset twice: written once each, shown soonest first
+            "title": "Out of order",
+            "priority": "high",
+            "due_at": "2026-03-08T18:30",
+            "reminders": [
+                {"offset_minutes": 5},
+                {"fire_at": "2026-03-08T12:00:00Z"},
+                {"offset_minutes": 120},
+                {"offset_minutes": 5},
+            ],
+        },
+        {
+            "title": "Recurring",
+            "description": "Weekdays",
+            "due_at": "2026-03-06T09:00",
+            "recurrence": {"rule": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "anchor": "due"},
+            "reminders": [{"offset_minutes": 15}],
+        },
+    ],
+    ids=["bare", "all-day", "defaults", "out-of-order", "recurring"],
+)
+def test_create_answers_what_reading_the_task_back_gives_without_reading_it(
+    auth_client, user, frozen_now, payload
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user.default_reminder_offsets = [30, 10]
+    user.save()
+    make_task(user, title="earlier", tags=["work"])
+
+    with CaptureQueriesContext(connection) as queries:
+        created = auth_client.post("/api/tasks/", payload, format="json")
+
+    # Read before the next request: Django clears the query log when a request starts.
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert created.status_code == 201, created.content
+    assert created.json() == auth_client.get(f"/api/tasks/{created.json()['id']}/").json()
+    assert reads  # the capacity check and the tags' lookups
+    assert not [
+        sql for sql in reads if '"tasks_app_reminder"' in sql or '"tasks_app_task_tags"' in sql
+    ]
+
+
 def test_date_only_due_is_all_day_ending_at_local_midnight(auth_client):
     body = auth_client.post(
         "/api/tasks/", {"title": "Taxes", "due_at": "2026-04-15"}, format="json"
