@@ -1,5 +1,6 @@
 """The Web Push sender: endpoint and key checks, the HTTP client's SSRF defences, the message."""
 
+import base64
 import json
 import socket
 import ssl
@@ -164,9 +165,7 @@ def test_a_push_reaches_the_double_with_vapid_ttl_urgency_and_topic(push_setting
     assert received.claims["sub"] == "mailto:ops@todo.test"
 
 
-def test_claims_are_fresh_per_call_so_each_push_service_gets_its_own_audience(
-    push_settings, push_double
-):
+def test_each_push_service_gets_a_token_with_its_own_audience(push_settings, push_double):
     with PushServiceDouble(
         tls=push_double.tls, vapid_public_key=push_double.vapid_public_key
     ) as other:
@@ -318,3 +317,107 @@ def test_the_double_ignores_a_request_whose_sender_went_away_mid_body(push_doubl
         )
 
     assert not wait_until(lambda: push_double.rejected or push_double.received(), 1.0)
+
+
+def test_a_token_is_signed_once_per_push_service_and_reused_for_an_hour(
+    push_settings, push_double, monkeypatch
+):
+    first, second = push_double.subscribe(), push_double.subscribe()
+
+    results = [_send(first), _send(second)]
+    monkeypatch.setattr(webpush, "VAPID_TOKEN_REUSE_SECONDS", 0)  # the hour is over
+    results += [_send(first), _send(first)]
+
+    assert all(r.ok for r in results), results
+    one, two, three, four = (r.token for r in push_double.delivered())
+    assert one == two
+    assert len({one, three, four}) == 3  # each send now signs anew
+    assert push_double.signatures_verified == 3
+    assert all(r.claims["aud"] == push_double.origin for r in push_double.delivered())
+
+
+# ---------------------------------------------------------------- the double's own checks
+
+
+def _post(double, browser, *, authorization, extra=b""):
+    """One raw push to the double: a real aes128gcm body, the headers written by hand."""
+    from pywebpush import WebPusher
+
+    body = WebPusher(browser.to_json()).encode(b'{"title":"raw"}')["body"]
+    url = urlsplit(browser.endpoint)
+    context = ssl.create_default_context(cafile=str(double.tls.ca))
+    raw = socket.create_connection((url.hostname, url.port))
+    with context.wrap_socket(raw, server_hostname=url.hostname) as conn:
+        conn.sendall(
+            f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nTTL: 60\r\n"
+            f"Content-Encoding: aes128gcm\r\nAuthorization: {authorization}\r\n".encode()
+            + extra
+            + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+def _token(vapid_keys, double, *, exp):
+    from py_vapid import Vapid
+
+    claims = {"sub": "mailto:ops@todo.test", "aud": double.origin, "exp": exp}
+    return Vapid.from_string(private_key=vapid_keys[0]).sign(claims)["Authorization"]
+
+
+def test_the_double_remembers_a_verified_token_but_checks_its_expiry_every_time(
+    push_double, vapid_keys
+):
+    import time
+
+    browser = push_double.subscribe()
+    authorization = _token(vapid_keys, push_double, exp=int(time.time()) + 2)
+
+    assert _post(push_double, browser, authorization=authorization) == 201
+    assert push_double.signatures_verified == 1
+    assert wait_until(lambda: time.time() >= _exp(authorization), 5)
+    assert _post(push_double, browser, authorization=authorization) == 403  # expired now
+
+    assert push_double.signatures_verified == 1  # remembered, not verified again
+    assert [r.status for r in push_double.rejected] == [403]
+    assert len(push_double.delivered(browser)) == 1
+
+
+def _exp(authorization):
+    token = authorization.split("t=", 1)[1].split(",", 1)[0]
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["exp"]
+
+
+def test_the_double_refuses_a_tampered_copy_of_a_token_it_verified(push_double, vapid_keys):
+    import time
+
+    browser = push_double.subscribe()
+    authorization = _token(vapid_keys, push_double, exp=int(time.time()) + 600)
+    head, _, rest = authorization.rpartition(".")  # the signature is the JWT's last part
+    flipped = "A" if rest[0] != "A" else "B"
+    tampered = f"{head}.{flipped}{rest[1:]}"
+
+    assert _post(push_double, browser, authorization=authorization) == 201
+    assert _post(push_double, browser, authorization=tampered) == 401
+
+    assert push_double.signatures_verified == 1  # the tampered one failed: not remembered
+    assert [r.status for r in push_double.rejected] == [401]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [b"No colon here\r\n", b" Folded: continuation\r\n", b"Spaced : name\r\n"],
+    ids=["no-colon", "folded", "space-before-colon"],
+)
+def test_the_double_refuses_a_malformed_header_line(push_double, vapid_keys, extra):
+    import time
+
+    browser = push_double.subscribe()
+    authorization = _token(vapid_keys, push_double, exp=int(time.time()) + 600)
+
+    assert _post(push_double, browser, authorization=authorization, extra=extra) == 400
+    assert push_double.received() == []
