@@ -329,6 +329,12 @@ def vapid_headers(vapid: Vapid, aud: str) -> dict[str, str]:
     return headers
 
 
+def forget_vapid_headers(aud: str) -> None:
+    """Sign a new token for this push service next time (it refused the one it was sent)."""
+    for key in [k for k in _signed if k[2] == aud]:
+        _signed.pop(key, None)
+
+
 # ---------------------------------------------------------------- sending
 
 
@@ -410,6 +416,8 @@ def send(
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         return PushResult(error=_short(f"ConnectionError: {type(exc).__name__}: {exc}"))
     status = response.status
+    if status in (401, 403):  # the push service refused our token: the next send signs anew
+        forget_vapid_headers(audience(endpoint))
     text = response.data.decode("utf-8", "replace")
     error = "" if 200 <= status < 300 else _short(f"{status} {response.reason}: {text}")
     return PushResult(

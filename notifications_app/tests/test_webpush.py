@@ -336,6 +336,18 @@ def test_a_token_is_signed_once_per_push_service_and_reused_for_an_hour(
     assert all(r.claims["aud"] == push_double.origin for r in push_double.delivered())
 
 
+def test_a_token_the_push_service_refused_is_not_sent_again(push_settings, push_double):
+    browser = push_double.subscribe()
+    push_double.script(browser, Answer(403))  # e.g. its clock disagrees with our exp
+
+    refused, accepted = _send(browser), _send(browser)
+
+    assert refused.status_code == 403
+    assert accepted.ok
+    first, second = (r.token for r in push_double.received(browser))
+    assert first != second
+
+
 # ---------------------------------------------------------------- the double's own checks
 
 
