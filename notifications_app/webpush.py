@@ -331,8 +331,9 @@ def vapid_headers(vapid: Vapid, aud: str) -> dict[str, str]:
 
 def forget_vapid_headers(aud: str) -> None:
     """Sign a new token for this push service next time (it refused the one it was sent)."""
-    for key in [k for k in _signed if k[2] == aud]:
-        _signed.pop(key, None)
+    for key in list(_signed):  # a copy: send threads may add a token meanwhile
+        if key[2] == aud:
+            _signed.pop(key, None)
 
 
 # ---------------------------------------------------------------- sending
