@@ -47,9 +47,12 @@ local headers, user = {}, {}
 local created_open, seeded_open = {}, {}
 local current, current_task, started = nil, nil, 0
 
--- Results, read by done() through thread:get(), which copies flat tables only (a table inside
--- a table crashes wrk 4.1): latencies are kept in one global per kind, samples_<kind>.
-counts, failures, created, completed, errors = {}, {}, {}, {}, {}
+-- Results, read by done() through thread:get(). Only numbers and strings cross: copying a table
+-- between Lua states crashed wrk 4.1's LuaJIT now and then (a general protection fault in
+-- done(), more often the more samples), so each thread keeps its results as text:
+-- count_<kind> and failed_<kind> numbers, samples_<kind> ("ms;ms;..."), created and completed
+-- ("id;id;..."), errors (lines).
+created, completed, errors, error_count = "", "", "", 0
 
 local function split(text, sep)
   local out = {}
@@ -77,8 +80,7 @@ function init(args)
     ["Content-Type"] = "application/json",
   }
   for _, kind in ipairs(KINDS) do
-    counts[kind], failures[kind] = 0, 0
-    _G["samples_" .. kind] = {}
+    _G["count_" .. kind], _G["failed_" .. kind], _G["samples_" .. kind] = 0, 0, ""
     for _ = 1, WEIGHTS[kind] do
       table.insert(cycle, kind)
     end
@@ -148,24 +150,25 @@ end
 
 function response(status, _, body)
   local kind = current
-  counts[kind] = counts[kind] + 1
-  table.insert(_G["samples_" .. kind], now_ms() - started)
+  _G["count_" .. kind] = _G["count_" .. kind] + 1
+  _G["samples_" .. kind] = _G["samples_" .. kind] .. string.format("%.3f;", now_ms() - started)
   if status < 200 or status > 299 then
-    failures[kind] = failures[kind] + 1
-    if #errors < 5 then
+    _G["failed_" .. kind] = _G["failed_" .. kind] + 1
+    if error_count < 5 then
+      error_count = error_count + 1
       local excerpt = string.gsub(string.sub(body or "", 1, 200), "%s+", " ")
-      table.insert(errors, string.format("%s %d %s", kind, status, excerpt))
+      errors = errors .. string.format("%s %d %s\n", kind, status, excerpt)
     end
     return
   end
   if kind == "create" then
     local id = tonumber(string.match(body, '^{"id":(%d+)'))
     if id ~= nil then
-      table.insert(created, id)
+      created = created .. id .. ";"
       table.insert(created_open, id)
     end
   elseif kind == "done" then
-    table.insert(completed, current_task)
+    completed = completed .. current_task .. ";"
   end
 end
 
@@ -186,21 +189,20 @@ function done(summary, _, _)
     merged[kind] = { count = 0, failed = 0, samples = {} }
   end
   for _, thread in ipairs(threads) do
-    local t_counts, t_failures = thread:get("counts"), thread:get("failures")
     for _, kind in ipairs(KINDS) do
-      merged[kind].count = merged[kind].count + (t_counts[kind] or 0)
-      merged[kind].failed = merged[kind].failed + (t_failures[kind] or 0)
-      for _, ms in ipairs(thread:get("samples_" .. kind) or {}) do
-        table.insert(merged[kind].samples, ms)
+      merged[kind].count = merged[kind].count + (thread:get("count_" .. kind) or 0)
+      merged[kind].failed = merged[kind].failed + (thread:get("failed_" .. kind) or 0)
+      for _, ms in ipairs(split(thread:get("samples_" .. kind) or "", ";")) do
+        table.insert(merged[kind].samples, tonumber(ms))
       end
     end
-    for _, id in ipairs(thread:get("created")) do
+    for _, id in ipairs(split(thread:get("created") or "", ";")) do
       out:write("created\t", id, "\n")
     end
-    for _, id in ipairs(thread:get("completed")) do
+    for _, id in ipairs(split(thread:get("completed") or "", ";")) do
       out:write("completed\t", id, "\n")
     end
-    for _, line in ipairs(thread:get("errors")) do
+    for _, line in ipairs(split(thread:get("errors") or "", "\n")) do
       io.write("mix-error\t", line, "\n")
     end
   end
