@@ -3,7 +3,7 @@ lateness end to end, all against the decrypting push-service double on loopback.
 
     .venv/bin/python bench/push_delivery.py [--pushes 3000] [--reminders 1000,10000]
                                             [--concurrency 2] [--send-threads 1]
-                                            [--skip-throughput]
+                                            [--skip-throughput] [--repeat 1]
 
 Prints figures and ratios:
 - pushes/s to the double through `notifications.deliver` (real prefork worker, real broker,
@@ -14,7 +14,7 @@ Prints figures and ratios:
   `reminders.scan_due` on the minute, the scan, the outbox relay, the broker, the `notifications`
   consumer group, Celery, the push — and the time the bare loop needs for as many pushes at the
   same concurrency (the machine's floor). Targets: p99 <= 2 s for 1,000; p99 <= 1.5x the bare
-  loop's time for 10,000.
+  loop's time for 10,000; with `--repeat N`, judged on the median of N runs.
 
 The double runs as a process of its own so that neither side shares its interpreter with it.
 Everything binds to 127.0.0.1; every process started here is stopped by its own PID.
@@ -26,6 +26,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -387,15 +388,18 @@ def stages(reminder_ids: set[int], due: datetime) -> None:
         if event.envelope["subject"] in subjects
     ]
     due_ids = {str(event.event_id) for event in due_events}
-    on_topic = read_topic(kafka.REMINDERS, expected=len(due_ids), timeout=60)
+    on_topic = read_topic(  # this run's events only: earlier runs wrote to the topic too
+        kafka.REMINDERS,
+        expected=len(due_ids),
+        timeout=60,
+        match=lambda m: (m["envelope"] or {}).get("id") in due_ids,
+    )
     rows = {
         "scan claimed the reminder": Reminder.objects.filter(pk__in=ids).values_list(
             "fired_at", flat=True
         ),
         "notification committed": notifications.values_list("created_at", flat=True),
-        "reminder.due published": [
-            m["timestamp"] for m in on_topic if m["envelope"]["id"] in due_ids
-        ],
+        "reminder.due published": [m["timestamp"] for m in on_topic],
         "consumer handled it": ProcessedEvent.objects.filter(
             group="notifications", event_id__in=[event.event_id for event in due_events]
         ).values_list("processed_at", flat=True),
@@ -417,6 +421,13 @@ def main() -> None:
     parser.add_argument("--reminders", default="1000,10000")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="lateness runs per reminder count; the targets are judged on the median run "
+        "(one run's p99 moves by a second with the shared machine's speed)",
+    )
     parser.add_argument(
         "--send-threads",
         type=int,
@@ -453,20 +464,34 @@ def main() -> None:
         if not args.skip_throughput:
             print("== pushes per second: Celery task path vs bare pywebpush loop")
             throughput(args.pushes, args.concurrency, double, keys, pool, logs)
-        results = {}
+        results: dict[int, list[dict[str, float]]] = {}
         for count in (int(c) for c in args.reminders.split(",") if c):
-            print(f"== end-to-end lateness, {count} reminders due in the same minute")
-            results[count] = lateness(
-                count, args.concurrency, double, keys, pool, logs, args.separate_scan_worker
-            )
-        for count, figures in results.items():
-            if count == 1000:
-                ok = figures["p99"] <= 2.0
-                print(f"target p99 <= 2 s for 1,000: {figures['p99']:.2f}s: {verdict(ok)}")
-            if count == 10000:
-                ratio = figures["p99"] / figures["floor"]
+            for run in range(1, args.repeat + 1):
+                of = f" (run {run} of {args.repeat})" if args.repeat > 1 else ""
+                print(f"== end-to-end lateness, {count} reminders due in the same minute{of}")
+                results.setdefault(count, []).append(
+                    lateness(
+                        count, args.concurrency, double, keys, pool, logs, args.separate_scan_worker
+                    )
+                )
+        for count, runs in results.items():
+            p99s = [figures["p99"] for figures in runs]
+            ratios = [figures["p99"] / figures["floor"] for figures in runs]
+            if len(runs) > 1:
                 print(
-                    f"target p99 <= 1.5x bare loop for 10,000: {ratio:.2f}x: "
+                    f"{count} reminders, {len(runs)} runs: p99 "
+                    + ", ".join(f"{p:.2f}" for p in p99s)
+                    + " s; p99 / bare loop "
+                    + ", ".join(f"{r:.2f}" for r in ratios)
+                )
+            median_run = "" if len(runs) == 1 else f" (median of {len(runs)} runs)"
+            if count == 1000:
+                p99 = statistics.median(p99s)
+                print(f"target p99 <= 2 s for 1,000: {p99:.2f}s{median_run}: {verdict(p99 <= 2.0)}")
+            if count == 10000:
+                ratio = statistics.median(ratios)
+                print(
+                    f"target p99 <= 1.5x bare loop for 10,000: {ratio:.2f}x{median_run}: "
                     f"{verdict(ratio <= 1.5)}"
                 )
     finally:

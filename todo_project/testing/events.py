@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,13 +15,20 @@ from todo_project.common import kafka
 
 
 def read_topic(
-    logical: str, *, expected: int, timeout: float = 30.0, settle: float = 0.0
+    logical: str,
+    *,
+    expected: int,
+    timeout: float = 30.0,
+    settle: float = 0.0,
+    match: Callable[[dict[str, Any]], bool] | None = None,
 ) -> list[dict[str, Any]]:
     """Consume `logical` from the beginning until `expected` messages (or the timeout).
 
     Each item: {"key", "partition", "offset", "timestamp", "envelope", "value", "headers"}, the
     timestamp a datetime (the producer's CreateTime). With `settle`, keep reading after the
     count is reached until nothing new arrived for that many seconds, to see duplicates too.
+    With `match`, only the messages it accepts are kept and counted (a topic that earlier runs
+    wrote to as well).
     """
     consumer = Consumer(
         kafka.consumer_config(f"reader-{uuid.uuid4().hex}", **{"enable.partition.eof": False})
@@ -45,17 +53,17 @@ def read_topic(
                 envelope = json.loads(message.value())
             except ValueError:
                 envelope = None  # not JSON (e.g. a malformed message in a dead-letter topic)
-            out.append(
-                {
-                    "key": message.key().decode() if message.key() else None,
-                    "partition": message.partition(),
-                    "offset": message.offset(),
-                    "timestamp": datetime.fromtimestamp(message.timestamp()[1] / 1000, UTC),
-                    "envelope": envelope,
-                    "value": message.value(),
-                    "headers": dict(message.headers() or []),
-                }
-            )
+            item = {
+                "key": message.key().decode() if message.key() else None,
+                "partition": message.partition(),
+                "offset": message.offset(),
+                "timestamp": datetime.fromtimestamp(message.timestamp()[1] / 1000, UTC),
+                "envelope": envelope,
+                "value": message.value(),
+                "headers": dict(message.headers() or []),
+            }
+            if match is None or match(item):
+                out.append(item)
     finally:
         consumer.close()
     return out
