@@ -117,8 +117,16 @@ class Task(models.Model):
         return self.completed_at is not None
 
     # What a task shows of its relations. Tasks read through the selectors carry them already,
-    # read for the whole result at once (selectors._TasksWithRelations); any other instance
-    # reads them when asked, every time, as `task.tags.all()` would.
+    # read for the whole result at once (selectors._TasksWithRelations), and a task just created
+    # carries what was written (services.task_create); any other instance reads them when
+    # asked, every time, as `task.tags.all()` would.
+
+    def carry_relations(self, *, tag_names: list[str], reminder_rows: list[tuple] | None) -> None:
+        """Attach relations already in hand: tag names sorted, reminder rows soonest first.
+        None leaves the reminders to be read when asked."""
+        self._tag_names = tag_names
+        if reminder_rows is not None:
+            self._reminder_rows = reminder_rows
 
     @property
     def tag_names(self) -> list[str]:

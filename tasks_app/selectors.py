@@ -52,8 +52,7 @@ class _TasksWithRelations(ModelIterable):
             for row in reminder_rows(list(by_id)):
                 reminders[row.task_id].append(row)
             for pk, task in by_id.items():
-                task._tag_names = sorted(tags[pk])
-                task._reminder_rows = reminders[pk]
+                task.carry_relations(tag_names=sorted(tags[pk]), reminder_rows=reminders[pk])
         yield from tasks
 
 

@@ -502,9 +502,11 @@ def task_create(
     if reminders is None:
         reminders = [{"offset_minutes": m} for m in user.default_reminder_offsets] if due_at else []
     written = _add_reminders_to_new_task(task, reminders, now=now)
-    task._tag_names = sorted(tag.name for tag in tags)
-    if all(reminder.pk is not None for reminder in written):  # ids come back (PostgreSQL, SQLite)
-        task._reminder_rows = rows_of_reminders(written)
+    ids_known = all(reminder.pk is not None for reminder in written)  # PostgreSQL, SQLite 3.35+
+    task.carry_relations(
+        tag_names=sorted(tag.name for tag in tags),
+        reminder_rows=rows_of_reminders(written) if ids_known else None,
+    )
     events.emit_task_event(task, events.TASK_CREATED)
     return task
 
