@@ -302,14 +302,19 @@ def test_a_push_signed_with_another_vapid_key_is_rejected_by_the_double(push_set
     assert push_double.delivered() == []
 
 
+def _tls_to(double, url):
+    """A raw TLS connection to the double at `url` (an endpoint split), trusting its CA."""
+    context = ssl.create_default_context(cafile=str(double.tls.ca))
+    raw = socket.create_connection((url.hostname, url.port))
+    return context.wrap_socket(raw, server_hostname=url.hostname)
+
+
 def test_the_double_ignores_a_request_whose_sender_went_away_mid_body(push_double):
     # A sender killed while sending (the chaos run kills workers) leaves a request cut short: an
     # HTTP server never sees it whole, so the double must not record it as a bad push.
     browser = push_double.subscribe()
     url = urlsplit(browser.endpoint)
-    context = ssl.create_default_context(cafile=str(push_double.tls.ca))
-    raw = socket.create_connection((url.hostname, url.port))
-    with context.wrap_socket(raw, server_hostname=url.hostname) as conn:
+    with _tls_to(push_double, url) as conn:
         conn.sendall(
             f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nTTL: 60\r\n"
             "Content-Encoding: aes128gcm\r\nContent-Length: 300\r\n\r\n".encode()
@@ -357,9 +362,7 @@ def _post(double, browser, *, authorization, extra=b""):
 
     body = WebPusher(browser.to_json()).encode(b'{"title":"raw"}')["body"]
     url = urlsplit(browser.endpoint)
-    context = ssl.create_default_context(cafile=str(double.tls.ca))
-    raw = socket.create_connection((url.hostname, url.port))
-    with context.wrap_socket(raw, server_hostname=url.hostname) as conn:
+    with _tls_to(double, url) as conn:
         conn.sendall(
             f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nTTL: 60\r\n"
             f"Content-Encoding: aes128gcm\r\nAuthorization: {authorization}\r\n".encode()
