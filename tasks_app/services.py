@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone as dj_timezone
 
 from todo_project.common.errors import ApplicationError, field_error
@@ -717,6 +718,7 @@ def task_spawn_next_occurrence(*, task: Task, now: datetime | None = None) -> Ta
 class ScanResult:
     fired: int = 0
     missed: int = 0
+    cancelled: int = 0
 
 
 def reminders_fire_due(*, now: datetime | None = None, batch_size: int | None = None) -> ScanResult:
@@ -725,8 +727,9 @@ def reminders_fire_due(*, now: datetime | None = None, batch_size: int | None = 
     A fired reminder gets its in-app notification and a `reminder.due` event in the same
     transaction. One later than the lateness cutoff (after an outage) is marked missed with a
     `reminder.missed` event instead of sending a stale push. Reminders of completed tasks never
-    fire (completion cancels them; the filter below covers a race with it). Concurrent scans
-    never fire a reminder twice: rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, or
+    fire: completion cancels them, and one the scan finds pending on a completed task (a race
+    with completion, or a task completed behind the services' back) is cancelled here. Concurrent
+    scans never fire a reminder twice: rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, or
     with a conditional UPDATE where the database has no row locks (SQLite).
     """
     now = now or dj_timezone.now()
@@ -735,7 +738,11 @@ def reminders_fire_due(*, now: datetime | None = None, batch_size: int | None = 
     total = ScanResult()
     while True:
         batch, claimed = _fire_batch(now=now, cutoff=cutoff, batch_size=batch_size)
-        total = ScanResult(total.fired + batch.fired, total.missed + batch.missed)
+        total = ScanResult(
+            total.fired + batch.fired,
+            total.missed + batch.missed,
+            total.cancelled + batch.cancelled,
+        )
         if claimed < batch_size:
             return total
 
@@ -748,34 +755,45 @@ def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[Sc
     from todo_project.common.outbox import emit_many
 
     locks = connection.features.has_select_for_update_skip_locked
-    due = (
-        Reminder.objects.filter(
-            status=ReminderStatus.PENDING, fire_at__lte=now, task__completed_at__isnull=True
-        )
-        .select_related("task", "task__user")
-        .order_by("fire_at", "id")
+    # The claim reads the reminder table alone, through its partial index on pending fire_at;
+    # tasks and users come by primary key in a second statement. Joined in one statement, a
+    # burst of reminders created since the last ANALYZE (autovacuum waits a minute; a restored
+    # dump has no statistics at all) was planned as a nested loop over a sequential scan of the
+    # tasks: 0.6 s instead of 0.3 s for 1,000 reminders, growing with the square of the burst.
+    due = Reminder.objects.filter(status=ReminderStatus.PENDING, fire_at__lte=now).order_by(
+        "fire_at", "id"
     )
     if locks:
-        due = due.select_for_update(skip_locked=True, of=("self",))
-    rows = list(due[:batch_size])
-    fired: list[Reminder] = []
-    missed: list[Reminder] = []
+        due = due.select_for_update(skip_locked=True)
+    rows = list(
+        due.prefetch_related(Prefetch("task", Task.objects.select_related("user")))[:batch_size]
+    )
+    outcomes: dict[str, list[Reminder]] = {status: [] for status in ReminderStatus.values}
     for reminder in rows:
-        late = reminder.fire_at < cutoff
-        reminder.status = ReminderStatus.MISSED if late else ReminderStatus.FIRED
-        reminder.fired_at = None if late else now
+        if reminder.task.completed_at is not None:
+            status = ReminderStatus.CANCELLED
+        elif reminder.fire_at < cutoff:
+            status = ReminderStatus.MISSED
+        else:
+            status = ReminderStatus.FIRED
+        reminder.status = status
+        reminder.fired_at = now if status == ReminderStatus.FIRED else None
         if not locks:
             claimed = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.PENDING).update(
                 status=reminder.status, fired_at=reminder.fired_at
             )
             if not claimed:
                 continue  # another scan took it first
-        (missed if late else fired).append(reminder)
-    if locks:  # two set-based UPDATEs; bulk_update's per-row CASE costs more than the scan
-        Reminder.objects.filter(pk__in=[r.pk for r in fired]).update(
-            status=ReminderStatus.FIRED, fired_at=now
-        )
-        Reminder.objects.filter(pk__in=[r.pk for r in missed]).update(status=ReminderStatus.MISSED)
+        outcomes[status].append(reminder)
+    fired = outcomes[ReminderStatus.FIRED]
+    missed = outcomes[ReminderStatus.MISSED]
+    cancelled = outcomes[ReminderStatus.CANCELLED]
+    if locks:  # one set-based UPDATE per outcome; bulk_update's per-row CASE costs more
+        for status, claimed_rows in outcomes.items():
+            if claimed_rows:
+                Reminder.objects.filter(pk__in=[r.pk for r in claimed_rows]).update(
+                    status=status, fired_at=now if status == ReminderStatus.FIRED else None
+                )
     notifications = notifications_create_for_reminders(reminders=fired)
     outgoing = [e for r in missed for e in events.reminder_events(r, events.REMINDER_MISSED)]
     for reminder, notification in zip(fired, notifications, strict=True):
@@ -787,4 +805,4 @@ def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[Sc
             due_at=events.iso(reminder.task.due_at),
         )
     emit_many(outgoing)
-    return ScanResult(len(fired), len(missed)), len(rows)
+    return ScanResult(len(fired), len(missed), len(cancelled)), len(rows)

@@ -15,9 +15,14 @@ logger = logging.getLogger(__name__)
 def scan_due() -> dict[str, int]:
     """Fire every due reminder (beat runs this every minute, on the minute)."""
     result = services.reminders_fire_due()
-    if result.fired or result.missed:
-        logger.info("reminder scan: %d fired, %d missed", result.fired, result.missed)
-    return {"fired": result.fired, "missed": result.missed}
+    if result.fired or result.missed or result.cancelled:
+        logger.info(
+            "reminder scan: %d fired, %d missed, %d cancelled (task completed)",
+            result.fired,
+            result.missed,
+            result.cancelled,
+        )
+    return {"fired": result.fired, "missed": result.missed, "cancelled": result.cancelled}
 
 
 @shared_task(name="tasks.spawn_next_occurrence", autoretry_for=(OperationalError,), max_retries=3)

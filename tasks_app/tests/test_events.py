@@ -6,6 +6,7 @@ import pytest
 
 from notifications_app.models import Notification
 from tasks_app import services
+from tasks_app.models import Task
 from tasks_app.services import RecurrenceInput
 from todo_project.common.models import OutboxEvent
 from todo_project.testing.events import dispatch_outbox
@@ -167,6 +168,54 @@ def test_scan_never_fires_reminders_of_completed_tasks(user):
     reminder.refresh_from_db()
     assert result.fired == 0
     assert reminder.status == "cancelled"
+
+
+def test_scan_cancels_a_pending_reminder_it_finds_on_a_completed_task(user):
+    task = services.task_create(
+        user=user, title="Done elsewhere", due=NOW + timedelta(hours=1), reminders=[], now=NOW
+    )
+    reminder = services.reminder_add(task=task, fire_at=NOW + timedelta(minutes=1), now=NOW)
+    other = services.task_create(
+        user=user, title="Still open", due=NOW + timedelta(hours=1), reminders=[], now=NOW
+    )
+    kept = services.reminder_add(task=other, fire_at=NOW + timedelta(minutes=1), now=NOW)
+    # Completed without the service (a race with completion looks the same to the scan): the
+    # reminder is still pending.
+    Task.objects.filter(pk=task.pk).update(completed_at=NOW)
+    drain()
+
+    result = services.reminders_fire_due(now=NOW + timedelta(minutes=2), batch_size=1)
+
+    assert result == services.ScanResult(fired=1, missed=0, cancelled=1)
+    reminder.refresh_from_db()
+    kept.refresh_from_db()
+    assert (reminder.status, reminder.fired_at) == ("cancelled", None)
+    assert kept.status == "fired"
+    assert not Notification.objects.filter(reminder=reminder).exists()
+    assert {e.envelope["data"]["reminder_id"] for e in OutboxEvent.objects.all()} == {kept.pk}
+    assert [e.type for e in OutboxEvent.objects.filter(topic="reminders")] == ["reminder.due"]
+
+
+def test_scan_claims_reminders_without_joining_tasks(user):
+    """The locking statement reads the reminder table alone (its partial index): joined with
+    tasks, stale planner statistics after a burst of new reminders made it quadratic."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    task = services.task_create(
+        user=user, title="Plan", due=NOW + timedelta(hours=1), reminders=[], now=NOW
+    )
+    services.reminder_add(task=task, fire_at=NOW + timedelta(minutes=1), now=NOW)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.reminders_fire_due(now=NOW + timedelta(minutes=2)).fired == 1
+
+    claims = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    if connection.features.has_select_for_update_skip_locked:
+        assert claims, "the scan claims its rows with SELECT ... FOR UPDATE SKIP LOCKED"
+    for sql in claims:
+        assert "JOIN" not in sql.upper()
+        assert '"tasks_app_task"' not in sql
 
 
 def test_scan_works_through_several_batches(user):
