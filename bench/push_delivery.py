@@ -398,7 +398,8 @@ def stages(reminder_ids: set[int], due: datetime) -> None:
         "scan claimed the reminder": Reminder.objects.filter(pk__in=ids).values_list(
             "fired_at", flat=True
         ),
-        "notification committed": notifications.values_list("created_at", flat=True),
+        # created_at is stamped as the scan builds the row, before its batch is committed
+        "notification created": notifications.values_list("created_at", flat=True),
         "reminder.due published": [m["timestamp"] for m in on_topic],
         "consumer handled it": ProcessedEvent.objects.filter(
             group="notifications", event_id__in=[event.event_id for event in due_events]
