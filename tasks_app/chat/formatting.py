@@ -1,10 +1,11 @@
 """Plain-English text for tasks, times and reminders, in the user's own zone."""
 
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from tasks_app import services as task_services
-from tasks_app.models import Reminder, ReminderStatus, Task
+from tasks_app.models import ReminderStatus, Task
 
 ALL_DAY_TIME = " at 23:59"  # how `recurrence.describe` renders an all-day series' wall time
 
@@ -49,7 +50,17 @@ def recurrence_text(task: Task) -> str | None:
     return text.replace(ALL_DAY_TIME, "") if task.all_day else text
 
 
-def reminder_text(reminder: Reminder, *, zone: ZoneInfo, now: datetime) -> str:
+class ReminderTiming(Protocol):
+    """What the wording reads: a `Reminder`, or one of a task's `reminder_rows`."""
+
+    @property
+    def fire_at(self) -> datetime: ...
+
+    @property
+    def offset_minutes(self) -> int | None: ...
+
+
+def reminder_text(reminder: ReminderTiming, *, zone: ZoneInfo, now: datetime) -> str:
     if reminder.offset_minutes is None:
         return f"at {when_text(reminder.fire_at, all_day=False, zone=zone, now=now)}"
     if reminder.offset_minutes == 0:
