@@ -28,25 +28,33 @@ def postgres_server():
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(postgres_server, django_db_modify_db_settings_parallel_suffix):
+def django_db_modify_db_settings(
+    postgres_server, django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
     from django.conf import settings
     from django.db import connections
 
-    if postgres_server is not None:
-        settings.DATABASES["default"].update(
-            {
-                "ENGINE": "django.db.backends.postgresql",
-                "NAME": "app",
-                "USER": postgres_server.user,
-                "PASSWORD": "",
-                "HOST": "127.0.0.1",
-                "PORT": str(postgres_server.port),
-                "CONN_MAX_AGE": 0,
-            }
-        )
-        # The connection object was built for the previous ENGINE; rebuild it from the new one.
-        connections["default"].close()
-        del connections["default"]
+    if postgres_server is None:
+        # A file, not SQLite's in-memory test database, so the processes a test starts (relay,
+        # consumer, worker) open the same database as the test.
+        test_db = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+        settings.DATABASES["default"]["TEST"]["NAME"] = str(test_db)
+        return
+    settings.DATABASES["default"].update(
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "app",
+            "USER": postgres_server.user,
+            "PASSWORD": "",
+            "HOST": "127.0.0.1",
+            "PORT": str(postgres_server.port),
+            "CONN_MAX_AGE": 0,
+            "OPTIONS": {},  # the SQLite options of the settings' default URL mean nothing here
+        }
+    )
+    # The connection object was built for the previous ENGINE; rebuild it from the new one.
+    connections["default"].close()
+    del connections["default"]
 
 
 @pytest.fixture
