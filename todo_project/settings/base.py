@@ -69,7 +69,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Several processes share one SQLite file (`make run`, the test suite's fallback): wait for locks,
 # write-ahead log, and take the write lock at the start of a transaction so concurrent writers
 # queue instead of failing with "database is locked" on a lock upgrade.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
