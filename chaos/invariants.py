@@ -253,6 +253,8 @@ def recurrence_one_next() -> Check:
         open=Count("pk", filter=Q(completed_at__isnull=True)), total=Count("pk")
     )
     not_one_open = [row["series"] for row in open_per_series if row["open"] != 1]
+    # Flagged at completion, cleared by the spawn (or the recurrence sweep) in one transaction.
+    unsettled = set(Task.objects.filter(next_occurrence_pending=True).values_list("pk", flat=True))
     check.note(
         f"{len(completed)} completed occurrences in {len(open_per_series)} series, "
         f"{sum(successors.values())} next occurrences"
@@ -267,6 +269,10 @@ def recurrence_one_next() -> Check:
         check.fail(
             f"{len(not_one_open)} series without exactly one open occurrence: "
             f"{_sample(not_one_open)}"
+        )
+    if unsettled:
+        check.fail(
+            f"{len(unsettled)} completion(s) still flagged as owed a next: {_sample(unsettled)}"
         )
     return check
 

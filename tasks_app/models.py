@@ -95,6 +95,11 @@ class Task(models.Model):
         related_name="spawned_next",
         help_text="The occurrence whose completion created this one.",
     )
+    next_occurrence_pending = models.BooleanField(
+        default=False,
+        help_text="Completed in a series and its next occurrence not created yet: the "
+        "recurrence sweep creates it if the task.completed event's Celery task did not.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,7 +112,15 @@ class Task(models.Model):
                 name="task_unique_occurrence_per_series",
             ),
         ]
-        indexes = [models.Index(fields=["user", "completed_at", "due_at"])]
+        indexes = [
+            models.Index(fields=["user", "completed_at", "due_at"]),
+            # The recurrence sweep reads only the few completions still waiting.
+            models.Index(
+                fields=["completed_at"],
+                condition=Q(next_occurrence_pending=True),
+                name="task_next_occurrence_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

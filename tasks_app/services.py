@@ -5,6 +5,7 @@ every function here is keyword-only and atomic, and raises `ApplicationError` (o
 Django's `ValidationError`) for input it cannot carry out, leaving nothing half-written.
 """
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone as dj_timezone
 
@@ -32,6 +33,8 @@ from .models import (
     User,
     rows_of_reminders,
 )
+
+logger = logging.getLogger(__name__)
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -581,9 +584,11 @@ def task_complete(*, task: Task, now: datetime | None = None) -> Task:
     if task.completed_at is not None:
         return task
     task.completed_at = now
-    task.save(update_fields=["completed_at", "updated_at"])
+    # For a recurring task, the `task.completed` consumer enqueues the next occurrence; the
+    # flag, cleared by the spawn, lets the recurrence sweep finish it if that task is lost.
+    task.next_occurrence_pending = task.series_id is not None
+    task.save(update_fields=["completed_at", "next_occurrence_pending", "updated_at"])
     _cancel_pending_reminders(task)
-    # For a recurring task, the `task.completed` consumer enqueues the next occurrence.
     events.emit_task_event(task, events.TASK_COMPLETED)
     return task
 
@@ -596,7 +601,9 @@ def task_reopen(*, task: Task, now: datetime | None = None) -> Task:
     if task.completed_at is None:
         return task
     task.completed_at = None
-    task.save(update_fields=["completed_at", "updated_at"])
+    # Open again, it is its series' open occurrence: the sweep owes it no successor.
+    task.next_occurrence_pending = False
+    task.save(update_fields=["completed_at", "next_occurrence_pending", "updated_at"])
     task.reminders.filter(status=ReminderStatus.CANCELLED, fire_at__gt=now).update(
         status=ReminderStatus.PENDING
     )
@@ -666,6 +673,16 @@ def task_spawn_next_occurrence(*, task: Task, now: datetime | None = None) -> Ta
     """
     now = now or dj_timezone.now()
     task = _lock_task(task.pk, with_series=True)
+    successor = _spawn_next_occurrence(task, now)
+    if task.next_occurrence_pending:
+        # Settled, whichever way: created, found, or none to create (series stopped, rule
+        # ended). `update()` leaves `updated_at` as the user last changed it.
+        Task.objects.filter(pk=task.pk).update(next_occurrence_pending=False)
+        task.next_occurrence_pending = False
+    return successor
+
+
+def _spawn_next_occurrence(task: Task, now: datetime) -> Task | None:
     existing = Task.objects.filter(spawned_from=task).first()
     if existing is not None:
         return existing
@@ -709,6 +726,40 @@ def task_spawn_next_occurrence(*, task: Task, now: datetime | None = None) -> Ta
     )
     events.emit_task_event(successor, events.TASK_CREATED)
     return successor
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    settled: int = 0  # next occurrence created or found, or none to create
+    failed: int = 0  # left flagged for the next sweep
+
+
+def occurrences_spawn_pending(*, now: datetime | None = None, limit: int = 500) -> SweepResult:
+    """The recurrence sweep: settle completions whose next occurrence was never created.
+
+    Completing an occurrence flags it (`next_occurrence_pending`) in the same transaction as
+    its `task.completed` event; the Celery task the event leads to creates the successor and
+    clears the flag. A completion still flagged `RECURRENCE_SWEEP_GRACE_SECONDS` later lost
+    that task (it failed, or ran out of attempts): this creates the successor instead, so a
+    delayed retry lives in the database, never as a countdown in the broker. Each completion
+    is settled in its own transaction; one that fails stays flagged for the next sweep (and is
+    logged), and losing the database ends this one.
+    """
+    now = now or dj_timezone.now()
+    waited = now - timedelta(seconds=settings.RECURRENCE_SWEEP_GRACE_SECONDS)
+    pending = Task.objects.filter(next_occurrence_pending=True, completed_at__lt=waited)
+    settled = failed = 0
+    for task in pending.order_by("completed_at")[:limit]:
+        try:
+            task_spawn_next_occurrence(task=task, now=now)
+        except (OperationalError, InterfaceError):
+            raise  # the database itself (down, a deadlock): the next sweep starts over
+        except Exception:
+            logger.exception("recurrence sweep: no next occurrence for task %s", task.pk)
+            failed += 1
+        else:
+            settled += 1
+    return SweepResult(settled=settled, failed=failed)
 
 
 # ---------------------------------------------------------------- reminder scan

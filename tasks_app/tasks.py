@@ -3,7 +3,7 @@
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
+from django.conf import settings
 
 from . import services
 from .models import Task
@@ -25,11 +25,29 @@ def scan_due() -> dict[str, int]:
     return {"fired": result.fired, "missed": result.missed, "cancelled": result.cancelled}
 
 
-@shared_task(name="tasks.spawn_next_occurrence", autoretry_for=(OperationalError,), max_retries=3)
+@shared_task(name="tasks.spawn_next_occurrence")
 def spawn_next_occurrence(task_id: int) -> int | None:
-    """Create the occurrence after `task_id` in its series; a repeat returns the same row."""
+    """Create the occurrence after `task_id` in its series; a repeat returns the same row.
+
+    Not retried by Celery (a retry would be a countdown the broker cannot hold durably): if
+    this fails, the completion stays flagged and `tasks.spawn_pending_occurrences` settles it.
+    """
     task = Task.objects.filter(pk=task_id).first()
     if task is None:
         return None  # deleted meanwhile: nothing follows it
     successor = services.task_spawn_next_occurrence(task=task)
     return successor.pk if successor else None
+
+
+@shared_task(name="tasks.spawn_pending_occurrences")
+def spawn_pending_occurrences() -> dict[str, int]:
+    """Create the next occurrences `spawn_next_occurrence` left undone (beat, every minute)."""
+    result = services.occurrences_spawn_pending(limit=settings.RECURRENCE_SWEEP_BATCH_SIZE)
+    if result.settled or result.failed:
+        # The event-driven path normally leaves nothing here: say so when it did.
+        logger.warning(
+            "recurrence sweep: %d completion(s) settled, %d failed",
+            result.settled,
+            result.failed,
+        )
+    return {"settled": result.settled, "failed": result.failed}

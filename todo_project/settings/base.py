@@ -216,6 +216,12 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 REMINDER_SCAN_BATCH_SIZE = env.int("REMINDER_SCAN_BATCH_SIZE", default=500)
 REMINDER_LATENESS_CUTOFF_MINUTES = env.int("REMINDER_LATENESS_CUTOFF_MINUTES", default=60)
 
+# Recurrence sweep (tasks.spawn_pending_occurrences): completions whose next occurrence the
+# event-driven path has not created after the grace period get it from the sweep.
+RECURRENCE_SWEEP_SECONDS = env.int("RECURRENCE_SWEEP_SECONDS", default=60)
+RECURRENCE_SWEEP_GRACE_SECONDS = env.int("RECURRENCE_SWEEP_GRACE_SECONDS", default=120)
+RECURRENCE_SWEEP_BATCH_SIZE = env.int("RECURRENCE_SWEEP_BATCH_SIZE", default=500)
+
 # Product limits: keep one user's data bounded.
 TASK_REMINDERS_MAX = env.int("TASK_REMINDERS_MAX", default=20)
 USER_OPEN_TASKS_MAX = env.int("USER_OPEN_TASKS_MAX", default=5000)

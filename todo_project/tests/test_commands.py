@@ -41,10 +41,14 @@ def test_setup_periodic_tasks_declares_each_periodic_task_once():
     assert sorted(PeriodicTask.objects.values_list("task", flat=True)) == [
         "notifications.requeue_due",
         "reminders.scan_due",
+        "tasks.spawn_pending_occurrences",
     ]
     scan = PeriodicTask.objects.get(task="reminders.scan_due")
     assert scan.crontab.minute == "*"
     assert scan.enabled
+    recurrence_sweep = PeriodicTask.objects.get(task="tasks.spawn_pending_occurrences")
+    assert (recurrence_sweep.interval.every, recurrence_sweep.interval.period) == (60, "seconds")
+    assert recurrence_sweep.enabled
 
 
 @pytest.mark.django_db

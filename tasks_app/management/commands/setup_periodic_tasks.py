@@ -30,6 +30,23 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"{'created' if created else 'updated'}: {task.name} -> {task.task}")
 
+        # Next occurrences the event-driven path did not create (its Celery task failed): the
+        # flag on the completed occurrence is the durable retry, this sweep acts on it.
+        every_sweep, _ = IntervalSchedule.objects.get_or_create(
+            every=settings.RECURRENCE_SWEEP_SECONDS, period=IntervalSchedule.SECONDS
+        )
+        task, created = PeriodicTask.objects.update_or_create(
+            name="Create missed next occurrences",
+            defaults={
+                "task": "tasks.spawn_pending_occurrences",
+                "interval": every_sweep,
+                "crontab": None,
+                "enabled": True,
+                "expire_seconds": max(1, settings.RECURRENCE_SWEEP_SECONDS - 1),
+            },
+        )
+        self.stdout.write(f"{'created' if created else 'updated'}: {task.name} -> {task.task}")
+
         # Push deliveries waiting for a retry live in the database (next_attempt_at), never as
         # ETA tasks in the broker: this sweep re-enqueues those that are due.
         every_few_seconds, _ = IntervalSchedule.objects.get_or_create(
