@@ -66,7 +66,7 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ("title", "description", "user__username")
     date_hierarchy = "due_at"
     raw_id_fields = ("user", "series", "spawned_from")
-    readonly_fields = ("completed_at", "created_at", "updated_at")
+    readonly_fields = ("completed_at", "next_occurrence_pending", "created_at", "updated_at")
     inlines = [ReminderInline]
     actions = ["complete_tasks", "reopen_tasks"]
     list_select_related = ("user", "series")

@@ -43,6 +43,9 @@ def test_task_change_page_shows_reminders_inline(admin_client, task):
 
     assert response.status_code == 200
     assert b"reminders-TOTAL_FORMS" in response.content
+    # Bookkeeping of the recurrence sweep is shown, never edited by hand.
+    assert b"Next occurrence pending" in response.content
+    assert b'name="next_occurrence_pending"' not in response.content
 
 
 def test_complete_action_goes_through_the_service(admin_client, task):
