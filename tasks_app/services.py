@@ -593,20 +593,34 @@ def task_complete(*, task: Task, now: datetime | None = None) -> Task:
     return task
 
 
+# A next occurrence changed this long after it was created was changed by its person.
+_SPAWNED_UNCHANGED = timedelta(seconds=1)
+
+
 @transaction.atomic
 def task_reopen(*, task: Task, now: datetime | None = None) -> Task:
-    """Reopen a completed task; reminders cancelled by completion come back if still ahead."""
+    """Reopen a completed task; reminders cancelled by completion come back if still ahead.
+
+    Reopening an occurrence undoes its completion, as Todoist's undo moves a recurring task's
+    date back: the next occurrence that completion created is taken back while it is still
+    open and unchanged, so the series keeps one open occurrence. One the person completed or
+    edited stays.
+    """
     now = now or dj_timezone.now()
     task = _lock_task(task.pk)
     if task.completed_at is None:
         return task
     task.completed_at = None
-    # Open again, it is its series' open occurrence: the sweep owes it no successor.
+    # Open again, it is its series' open occurrence: the sweep owes it no successor, and the
+    # completion's own spawn, if it runs after this, creates none (task_spawn_next_occurrence).
     task.next_occurrence_pending = False
     task.save(update_fields=["completed_at", "next_occurrence_pending", "updated_at"])
     task.reminders.filter(status=ReminderStatus.CANCELLED, fire_at__gt=now).update(
         status=ReminderStatus.PENDING
     )
+    successor = Task.objects.filter(spawned_from=task, completed_at__isnull=True).first()
+    if successor is not None and successor.updated_at - successor.created_at < _SPAWNED_UNCHANGED:
+        _delete_locked(_lock_task(successor.pk))
     events.emit_task_event(task, events.TASK_REOPENED)
     return task
 
@@ -615,14 +629,19 @@ def task_reopen(*, task: Task, now: datetime | None = None) -> Task:
 def task_delete(*, task: Task, now: datetime | None = None) -> None:
     """Delete one task. Deleting the open occurrence of an active series skips to the next one."""
     task = _lock_task(task.pk, with_series=True)
-    # Its reminders next, waiting for a scan that holds one to commit (the scan never waits for
-    # this lock); a later scan skips them. Deleting the row then needs FOR UPDATE, which no
-    # notification insert of a scan can be holding up any more.
-    list(Reminder.objects.select_for_update().filter(task=task).values_list("pk", flat=True))
     if (
         task.series_id is not None and task.completed_at is None and task.series.stopped_at is None  # type: ignore[union-attr]
     ):
         task_spawn_next_occurrence(task=task, now=now)
+    _delete_locked(task)
+
+
+def _delete_locked(task: Task) -> None:
+    """Delete a task already locked (`_lock_task`), with its reminders, and say so."""
+    # Its reminders first, waiting for a scan that holds one to commit (the scan never waits
+    # for the task's lock); a later scan skips them. Deleting the row then needs FOR UPDATE,
+    # which no notification insert of a scan can be holding up any more.
+    list(Reminder.objects.select_for_update().filter(task=task).values_list("pk", flat=True))
     task_id = task.pk
     task.delete()
     events.emit_task_event(task, events.TASK_DELETED, task_id=task_id)
@@ -663,16 +682,21 @@ def _next_due(task: Task, series: Series, now: datetime) -> datetime | None:
 
 
 @transaction.atomic
-def task_spawn_next_occurrence(*, task: Task, now: datetime | None = None) -> Task | None:
+def task_spawn_next_occurrence(
+    *, task: Task, now: datetime | None = None, for_completion: bool = False
+) -> Task | None:
     """Create the occurrence that follows `task` in its series; idempotent.
 
     Returns the next occurrence (existing or new), or None when the task is not recurring,
     its series was stopped, or the rule has no further occurrence. A repeat call returns the
     row created the first time: one successor per occurrence and one task per (series, due)
-    are both enforced by unique keys.
+    are both enforced by unique keys. `for_completion` (the task.completed path and the
+    sweep): a task reopened since gets none, it is its series' open occurrence again.
     """
     now = now or dj_timezone.now()
     task = _lock_task(task.pk, with_series=True)
+    if for_completion and task.completed_at is None:
+        return None  # reopened (which cleared the flag) before this ran
     successor = _spawn_next_occurrence(task, now)
     if task.next_occurrence_pending:
         # Settled, whichever way: created, found, or none to create (series stopped, rule
@@ -751,7 +775,7 @@ def occurrences_spawn_pending(*, now: datetime | None = None, limit: int = 500) 
     settled = failed = 0
     for task in pending.order_by("completed_at")[:limit]:
         try:
-            task_spawn_next_occurrence(task=task, now=now)
+            task_spawn_next_occurrence(task=task, now=now, for_completion=True)
         except (OperationalError, InterfaceError):
             raise  # the database itself (down, a deadlock): the next sweep starts over
         except Exception:

@@ -35,7 +35,7 @@ def spawn_next_occurrence(task_id: int) -> int | None:
     task = Task.objects.filter(pk=task_id).first()
     if task is None:
         return None  # deleted meanwhile: nothing follows it
-    successor = services.task_spawn_next_occurrence(task=task)
+    successor = services.task_spawn_next_occurrence(task=task, for_completion=True)
     return successor.pk if successor else None
 
 

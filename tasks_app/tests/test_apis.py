@@ -701,6 +701,9 @@ def test_complete_creates_the_next_occurrence_and_reopen_restores(auth_client, u
     reopened = auth_client.post(f"/api/tasks/{task.pk}/reopen/").json()
     assert reopened["completed"] is False
     assert [r["status"] for r in reopened["reminders"]] == ["pending"]
+    # Reopening undoes the completion: the next occurrence it created is taken back.
+    open_again = auth_client.get("/api/tasks/?status=open").json()["results"]
+    assert [t["id"] for t in open_again] == [task.pk]
 
 
 def test_stop_series_keeps_the_task_and_ends_recurrence(auth_client, user, frozen_now):

@@ -13,6 +13,7 @@ from tasks_app.models import Reminder, ReminderStatus, Task
 from tasks_app.services import RecurrenceInput
 from tasks_app.tests.factories import UserFactory
 from todo_project.common.errors import ApplicationError
+from todo_project.common.models import OutboxEvent
 from todo_project.testing.events import dispatch_outbox
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,67 @@ def test_stopped_series_spawns_nothing(ny_user):
     complete(task, NOW)
 
     assert Task.objects.count() == 1
+
+
+def open_in(series) -> list[int]:
+    return list(series.tasks.filter(completed_at__isnull=True).values_list("pk", flat=True))
+
+
+def test_reopening_takes_back_the_next_occurrence_its_completion_created(ny_user):
+    task = recurring(
+        ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0), reminders=[{"offset_minutes": 5}]
+    )
+    complete(task, NOW)
+    successor = task.spawned_next
+    dispatch_outbox()
+
+    services.task_reopen(task=task, now=NOW + timedelta(minutes=1))
+
+    assert open_in(task.series) == [task.pk]  # one open occurrence, as before completing
+    assert not Task.objects.filter(pk=successor.pk).exists()
+    assert not Reminder.objects.filter(task_id=successor.pk).exists()
+    assert [r.status for r in Task.objects.get(pk=task.pk).reminders.all()] == ["pending"]
+    deleted = OutboxEvent.objects.filter(type="task.deleted")
+    # On task-events and task-updates: the consumers and the open web apps hear of it.
+    assert sorted(e.topic for e in deleted if e.envelope["data"]["task_id"] == successor.pk) == [
+        "task-events",
+        "task-updates",
+    ]
+    # Completing it again brings a next occurrence again, once.
+    complete(task, NOW + timedelta(minutes=2))
+    assert len(open_in(task.series)) == 1
+    assert Task.objects.get(pk=task.pk).spawned_next.due_at == successor.due_at
+
+
+def test_undo_before_the_next_occurrence_was_created_creates_none(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0))
+    services.task_complete(task=task, now=NOW)
+
+    services.task_reopen(task=task, now=NOW + timedelta(seconds=2))  # the web app's Undo
+    dispatch_outbox()  # the completion's spawn runs only now
+    swept = services.occurrences_spawn_pending(now=NOW + timedelta(hours=1))
+
+    assert open_in(task.series) == [task.pk]
+    assert Task.objects.count() == 1
+    assert swept == services.SweepResult(settled=0, failed=0)
+
+
+def test_reopening_keeps_a_next_occurrence_the_person_changed_or_completed(ny_user):
+    edited = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0), title="Edited")
+    done = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 10, 0), title="Done")
+    complete(edited, NOW)
+    complete(done, NOW)
+    later = edited.spawned_next
+    # Spawned an hour before the person renamed it (auto_now stamps the real clock).
+    Task.objects.filter(pk=later.pk).update(created_at=F("created_at") - timedelta(hours=1))
+    services.task_update(task=later, title="Edited, with a new name", now=NOW)
+    complete(done.spawned_next, NOW)
+
+    services.task_reopen(task=edited, now=NOW)
+    services.task_reopen(task=done, now=NOW)
+
+    assert sorted(open_in(edited.series)) == sorted([edited.pk, later.pk])
+    assert Task.objects.filter(pk=done.spawned_next.pk, completed_at__isnull=False).exists()
 
 
 @pytest.mark.django_db(transaction=True)
