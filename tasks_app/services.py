@@ -618,9 +618,14 @@ def task_reopen(*, task: Task, now: datetime | None = None) -> Task:
     task.reminders.filter(status=ReminderStatus.CANCELLED, fire_at__gt=now).update(
         status=ReminderStatus.PENDING
     )
-    successor = Task.objects.filter(spawned_from=task, completed_at__isnull=True).first()
-    if successor is not None and successor.updated_at - successor.created_at < _SPAWNED_UNCHANGED:
-        _delete_locked(_lock_task(successor.pk))
+    successor_id = Task.objects.filter(spawned_from=task).values_list("pk", flat=True).first()
+    if successor_id is not None:
+        successor = _lock_task(successor_id)  # then read: it may have been completed meanwhile
+        if (
+            successor.completed_at is None
+            and successor.updated_at - successor.created_at < _SPAWNED_UNCHANGED
+        ):
+            _delete_locked(successor)
     events.emit_task_event(task, events.TASK_REOPENED)
     return task
 

@@ -4,7 +4,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 
 from notifications_app.models import Notification
@@ -15,6 +15,7 @@ from tasks_app.tests.factories import UserFactory
 from todo_project.common.errors import ApplicationError
 from todo_project.common.models import OutboxEvent
 from todo_project.testing.events import dispatch_outbox
+from todo_project.testing.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,58 @@ def test_concurrent_spawns_create_one_occurrence(ny_user):
     assert len(results) == 4
     assert len(set(results)) == 1
     assert Task.objects.filter(series=task.series).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reopening_keeps_a_next_occurrence_completed_while_it_waited_for_the_lock(ny_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0))
+    complete(task, NOW)
+    successor = Task.objects.get(spawned_from=task)
+    holding, release = threading.Event(), threading.Event()
+    reopener_pid: list[int] = []
+
+    def complete_successor() -> None:  # another device completes the next one, slowly
+        try:
+            with transaction.atomic():
+                services.task_complete(task=successor, now=NOW)
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def reopen() -> None:
+        try:
+            reopener_pid.append(connection.cursor().connection.info.backend_pid)
+            services.task_reopen(task=task, now=NOW)
+        finally:
+            connection.close()
+
+    completer = threading.Thread(target=complete_successor)
+    completer.start()
+    assert holding.wait(30)
+    reopener = threading.Thread(target=reopen)
+    reopener.start()
+
+    def reopen_waits_for_the_lock() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                [reopener_pid[0] if reopener_pid else 0],
+            )
+            row = cursor.fetchone()
+        return row is not None and row[0] == "Lock"
+
+    try:
+        assert wait_until(reopen_waits_for_the_lock, 30)
+    finally:
+        release.set()
+        completer.join(timeout=30)
+        reopener.join(timeout=30)
+
+    assert Task.objects.get(pk=task.pk).completed_at is None
+    assert Task.objects.get(pk=successor.pk).completed_at == NOW  # kept: it was done
 
 
 def test_completing_cancels_pending_reminders_and_reopen_restores_future_ones(ny_user):
