@@ -31,8 +31,10 @@ def _broker_from_kafka_settings(sender: Celery, **kwargs: object) -> None:
     if sender.conf.broker_url and not sender.conf.broker_url.startswith("safekafka"):
         return  # an explicit non-Kafka broker (e.g. memory:// in unit tests)
     common = {k: v for k, v in kafka.client_config().items() if k != "logger"}
+    wait = settings.KAFKA_FETCH_WAIT_MAX_MS
     sender.conf.broker_transport_options = transport_options(
         common,
+        consumer={"fetch.wait.max.ms": wait} if wait else None,
         topic_prefix=f"{settings.KAFKA_TOPIC_PREFIX}celery.",
         num_partitions=settings.CELERY_QUEUE_PARTITIONS,
         publish_timeout=settings.CELERY_PUBLISH_TIMEOUT_SECONDS,

@@ -104,6 +104,7 @@ KAFKA_BOOTSTRAP_SERVERS: {{ $config.kafkaBootstrapServers | quote }}
 KAFKA_SECURITY_PROTOCOL: {{ $config.kafkaSecurityProtocol | quote }}
 KAFKA_SASL_MECHANISM: {{ $config.kafkaSaslMechanism | quote }}
 KAFKA_TOPIC_PREFIX: {{ $config.kafkaTopicPrefix | quote }}
+KAFKA_FETCH_WAIT_MAX_MS: {{ $config.kafkaFetchWaitMaxMs | quote }}
 KAFKA_TOPIC_PARTITIONS: {{ $config.kafkaTopicPartitions | quote }}
 KAFKA_TOPIC_REPLICATION: {{ $config.kafkaTopicReplication | quote }}
 VAPID_PUBLIC_KEY: {{ $config.vapidPublicKey | quote }}

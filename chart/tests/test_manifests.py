@@ -43,6 +43,7 @@ CONFIGMAP_KEYS = {
     "KAFKA_SECURITY_PROTOCOL",
     "KAFKA_SASL_MECHANISM",
     "KAFKA_TOPIC_PREFIX",
+    "KAFKA_FETCH_WAIT_MAX_MS",
     "KAFKA_TOPIC_PARTITIONS",
     "KAFKA_TOPIC_REPLICATION",
     "VAPID_PUBLIC_KEY",
@@ -364,6 +365,7 @@ def test_configmap_holds_the_contract_keys(rendered):
     assert doks["DJANGO_HTTPS"] == "false"
     assert doks["KAFKA_BOOTSTRAP_SERVERS"] == "redpanda-0.redpanda.todo.svc.cluster.local:9092"
     assert doks["KAFKA_SECURITY_PROTOCOL"] == "PLAINTEXT"
+    assert doks["KAFKA_FETCH_WAIT_MAX_MS"] == "100"  # Redpanda answers a waiting fetch on arrival
 
 
 def test_migrate_is_a_hook_job_with_its_own_hook_config(docs):

@@ -65,6 +65,6 @@ def consumer_config(group_id: str, **overrides: Any) -> dict[str, Any]:
         # Fail over quickly: librdkafka's 45 s default stalls a dead consumer's partitions.
         "session.timeout.ms": settings.KAFKA_SESSION_TIMEOUT_MS,
         "heartbeat.interval.ms": max(1000, settings.KAFKA_SESSION_TIMEOUT_MS // 3),
-        "fetch.wait.max.ms": 50,
+        "fetch.wait.max.ms": settings.KAFKA_FETCH_WAIT_MAX_MS or 50,
         **overrides,
     }

@@ -171,6 +171,12 @@ KAFKA_TOPIC_REPLICATION = env.int("KAFKA_TOPIC_REPLICATION", default=1)
 KAFKA_TOPIC_RETENTION_MS = env.int("KAFKA_TOPIC_RETENTION_MS", default=7 * 24 * 3600 * 1000)
 KAFKA_SESSION_TIMEOUT_MS = env.int("KAFKA_SESSION_TIMEOUT_MS", default=6000)
 KAFKA_DELIVERY_TIMEOUT_MS = env.int("KAFKA_DELIVERY_TIMEOUT_MS", default=10000)
+# Every consumer's fetch.wait.max.ms (events and Celery). Unset: 50 ms for the event consumers
+# and 10 ms for the Celery transport, for the local Tansu, which answers a waiting fetch late
+# (a longer wait adds latency to every hop, bench/README.md). Redpanda (non-polling fetch, the
+# default since v23.3.5) answers as soon as data arrives: a longer wait there only saves idle
+# requests. The chart sets 100.
+KAFKA_FETCH_WAIT_MAX_MS = env.int("KAFKA_FETCH_WAIT_MAX_MS", default=None)
 
 # Outbox relay and consumers.
 OUTBOX_ENABLED = env.bool("OUTBOX_ENABLED", default=True)  # false only for benchmarks
