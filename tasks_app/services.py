@@ -769,7 +769,7 @@ def occurrences_spawn_pending(*, now: datetime | None = None, limit: int = 500) 
     Completing an occurrence flags it (`next_occurrence_pending`) in the same transaction as
     its `task.completed` event; the Celery task the event leads to creates the successor and
     clears the flag. A completion still flagged `RECURRENCE_SWEEP_GRACE_SECONDS` later lost
-    that task (it failed, or ran out of attempts): this creates the successor instead, so a
+    that task (it failed; Celery does not retry it): this creates the successor instead, so a
     delayed retry lives in the database, never as a countdown in the broker. Each completion
     is settled in its own transaction; one that fails stays flagged for the next sweep (and is
     logged), and losing the database ends this one.
