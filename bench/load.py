@@ -685,6 +685,12 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="queries per request type only")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (production: 2)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads (production: 4)")
+    parser.add_argument(
+        "--fetch-wait-ms",
+        type=int,
+        default=100,
+        help="phase 2's KAFKA_FETCH_WAIT_MAX_MS, as the chart sets it; 0: the local defaults",
+    )
     args = parser.parse_args()
     if args.quick:
         args.steps, args.duration, args.users = "8", 5, 10
@@ -759,6 +765,8 @@ def main() -> None:
         settings.KAFKA_BOOTSTRAP_SERVERS = broker.bootstrap_servers
         call_command("kafka_topics", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
         env = production_env(database_url(), broker.bootstrap_servers)
+        if args.fetch_wait_ms:
+            env["KAFKA_FETCH_WAIT_MAX_MS"] = str(args.fetch_wait_ms)
         start_background(started, env, logs)
         print(
             f"  pipeline up: a next occurrence appeared {wait_pipeline(120):.1f} s after completion"
