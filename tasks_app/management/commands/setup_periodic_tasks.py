@@ -17,49 +17,48 @@ class Command(BaseCommand):
             month_of_year="*",
             timezone="UTC",
         )
-        task, created = PeriodicTask.objects.update_or_create(
-            name="Fire due reminders",
-            defaults={
-                "task": "reminders.scan_due",
-                "crontab": every_minute,
-                "interval": None,
-                "enabled": True,
-                # A scan that could not start within a minute is superseded by the next one.
-                "expire_seconds": 55,
-            },
-        )
-        self.stdout.write(f"{'created' if created else 'updated'}: {task.name} -> {task.task}")
+        # A scan that could not start within a minute is superseded by the next one.
+        self._declare("Fire due reminders", "reminders.scan_due", crontab=every_minute, expire=55)
 
-        # Next occurrences the event-driven path did not create (its Celery task failed): the
-        # flag on the completed occurrence is the durable retry, this sweep acts on it.
-        every_sweep, _ = IntervalSchedule.objects.get_or_create(
-            every=settings.RECURRENCE_SWEEP_SECONDS, period=IntervalSchedule.SECONDS
+        # Delayed retries live in the database, never as ETA tasks in the broker; these sweeps
+        # act on them. Next occurrences the event-driven path did not create (its Celery task
+        # failed): the flag on the completed occurrence.
+        self._every(
+            settings.RECURRENCE_SWEEP_SECONDS,
+            "Create missed next occurrences",
+            "tasks.spawn_pending_occurrences",
         )
-        task, created = PeriodicTask.objects.update_or_create(
-            name="Create missed next occurrences",
-            defaults={
-                "task": "tasks.spawn_pending_occurrences",
-                "interval": every_sweep,
-                "crontab": None,
-                "enabled": True,
-                "expire_seconds": max(1, settings.RECURRENCE_SWEEP_SECONDS - 1),
-            },
+        # Push deliveries waiting for a retry (next_attempt_at) or never tried.
+        self._every(
+            settings.PUSH_RETRY_SWEEP_SECONDS,
+            "Retry due push deliveries",
+            "notifications.requeue_due",
         )
-        self.stdout.write(f"{'created' if created else 'updated'}: {task.name} -> {task.task}")
 
-        # Push deliveries waiting for a retry live in the database (next_attempt_at), never as
-        # ETA tasks in the broker: this sweep re-enqueues those that are due.
-        every_few_seconds, _ = IntervalSchedule.objects.get_or_create(
-            every=settings.PUSH_RETRY_SWEEP_SECONDS, period=IntervalSchedule.SECONDS
+    def _every(self, seconds: int, name: str, task: str) -> None:
+        interval, _ = IntervalSchedule.objects.get_or_create(
+            every=seconds, period=IntervalSchedule.SECONDS
         )
-        task, created = PeriodicTask.objects.update_or_create(
-            name="Retry due push deliveries",
+        # A run that could not start before the next is due is superseded by it.
+        self._declare(name, task, interval=interval, expire=max(1, seconds - 1))
+
+    def _declare(
+        self,
+        name: str,
+        task: str,
+        *,
+        expire: int,
+        crontab: CrontabSchedule | None = None,
+        interval: IntervalSchedule | None = None,
+    ) -> None:
+        periodic, created = PeriodicTask.objects.update_or_create(
+            name=name,
             defaults={
-                "task": "notifications.requeue_due",
-                "interval": every_few_seconds,
-                "crontab": None,
+                "task": task,
+                "crontab": crontab,
+                "interval": interval,
                 "enabled": True,
-                "expire_seconds": max(1, settings.PUSH_RETRY_SWEEP_SECONDS - 1),
+                "expire_seconds": expire,
             },
         )
-        self.stdout.write(f"{'created' if created else 'updated'}: {task.name} -> {task.task}")
+        self.stdout.write(f"{'created' if created else 'updated'}: {periodic.name} -> {task}")
