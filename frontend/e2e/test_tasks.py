@@ -1,11 +1,13 @@
 """A new user adds a recurring task in the chat, edits it in the task panel and completes it."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
+
+from todo_project.testing.waiting import wait_until
 
 from .support import DESKTOP, TIMEZONE, api, screenshot, sign_up
 
@@ -163,3 +165,57 @@ def test_a_recurrence_set_with_the_picker_is_saved_and_shown_again(page, stack):
     expect(panel.get_by_label("After", exact=True)).to_be_checked()
     expect(panel.get_by_label("Number of times")).to_have_value("5")
     expect(panel.get_by_role("button", name="Save changes")).to_be_disabled()
+
+
+def test_reopen_and_undo_take_back_the_next_occurrence_of_a_recurring_task(page, stack):
+    # Given a daily task due tomorrow at 09:00
+    sign_up(page)
+    tomorrow = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(days=1)
+    due = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
+    created = api(
+        page,
+        "POST",
+        "/api/tasks/",
+        {"title": "Stretch", "due_at": due.isoformat(), "recurrence": {"rule": "FREQ=DAILY"}},
+    )
+    assert created["status"] == 201, created
+    task_id = created["body"]["id"]
+
+    def open_ids() -> list[int]:
+        return [t["id"] for t in api(page, "GET", "/api/tasks/?status=open")["body"]["results"]]
+
+    def spawns_run() -> int:  # the worker's runs of the task.completed path
+        log = stack.logs["worker"].read_text(errors="replace")
+        return len(re.findall(r"tasks\.spawn_next_occurrence\[[^\]]+\] succeeded", log))
+
+    # When they complete it in its panel and the backend has made the next occurrence
+    page.goto(f"/tasks/{task_id}")
+    panel = page.get_by_role("dialog")
+    panel.get_by_role("button", name="Complete", exact=True).click()
+    expect(panel.get_by_text("Next occurrence:")).to_be_visible(timeout=90_000)
+    [following] = open_ids()
+    assert following != task_id
+
+    # And reopen it there
+    panel.get_by_role("button", name="Reopen", exact=True).click()
+
+    # Then that next occurrence is taken back: the task is its series' one open occurrence
+    expect(panel.get_by_role("button", name="Complete", exact=True)).to_be_visible()
+    assert open_ids() == [task_id], stack.tail()
+
+    # When they tick it off in the list and press Undo at once, before the backend has made
+    # the next occurrence or after
+    panel.get_by_role("button", name="Close").click()
+    page.goto("/tasks?view=upcoming")
+    page.get_by_role("button", name="Complete “Stretch”").click()
+    # Dispatched on the button itself: the toast of a next occurrence found meanwhile can move
+    # the Undo toast between Playwright's aim and its click.
+    page.get_by_role("button", name="Undo").dispatch_event("click")
+
+    # Then it is reopened, and once the worker has handled that completion it is still the
+    # series' one open occurrence, the one the list shows
+    assert wait_until(lambda: task_id in open_ids(), 30), stack.tail()
+    assert wait_until(lambda: spawns_run() >= 2, 90), stack.tail()
+    assert open_ids() == [task_id], stack.tail()
+    page.reload()
+    expect(page.get_by_role("button", name="Complete “Stretch”")).to_have_count(1)

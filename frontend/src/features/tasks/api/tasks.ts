@@ -85,7 +85,13 @@ export async function findNextOccurrence(
   if (task.series_id === null) return null;
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (signal?.aborted) return null;
-    const page = await listTasks({ status: "open", q: task.title, page_size: 50 }, signal);
+    let page;
+    try {
+      page = await listTasks({ status: "open", q: task.title, page_size: 50 }, signal);
+    } catch (err) {
+      if (signal?.aborted) return null; // the caller stopped looking: not an error
+      throw err;
+    }
     const next = page.results.find(
       (t) => t.series_id === task.series_id && t.id !== task.id && !t.completed,
     );

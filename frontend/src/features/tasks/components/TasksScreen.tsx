@@ -156,19 +156,32 @@ export function TasksScreen() {
         setCount((c) => (q === "" ? Math.max(0, c - 1) : c));
         reload();
       }, 700);
+      // Undo reopens the task, which takes back the next occurrence its completion created:
+      // stop looking for that one, so no toast offers to open it.
+      const searching = new AbortController();
       toast({
         message: updated.completed ? `Completed “${updated.title}”.` : `Reopened “${updated.title}”.`,
-        action: updated.completed ? { label: "Undo", onClick: () => void reopenTask(updated.id).then(reload) } : undefined,
+        action: updated.completed
+          ? {
+              label: "Undo",
+              onClick: () => {
+                searching.abort();
+                void reopenTask(updated.id).then(reload);
+              },
+            }
+          : undefined,
       });
       if (updated.completed && updated.series_id !== null) {
-        void findNextOccurrence(updated).then((found) => {
-          if (!found) return;
-          toast({
-            message: `Next “${found.title}”: ${formatDue(found, tz)}.`,
-            action: { label: "Open", onClick: () => navigate(withParams({ task: String(found.id) })) },
-          });
-          reload();
-        });
+        findNextOccurrence(updated, { signal: searching.signal })
+          .then((found) => {
+            if (!found || searching.signal.aborted) return;
+            toast({
+              message: `Next “${found.title}”: ${formatDue(found, tz)}.`,
+              action: { label: "Open", onClick: () => navigate(withParams({ task: String(found.id) })) },
+            });
+            reload();
+          })
+          .catch(() => {}); // a courtesy: the list shows the next occurrence on its next load
       }
     } catch (err) {
       toast({ message: errorMessage(err), tone: "error" });
