@@ -381,6 +381,7 @@ def reminder_add(
     reminder = _add_reminder(
         task, offset_minutes=offset_minutes, fire_at=fire_at, now=now or dj_timezone.now()
     )
+    _touch(task)
     events.emit_task_event(task, events.TASK_UPDATED)
     return reminder
 
@@ -389,16 +390,25 @@ def reminder_add(
 def reminder_delete(*, reminder: Reminder) -> None:
     task = _lock_task(reminder.task_id)
     reminder.delete()
+    _touch(task)
     events.emit_task_event(task, events.TASK_UPDATED)
+
+
+def _touch(task: Task) -> None:
+    """A change of the task's reminders is a change of the task: its `updated_at` moves.
+
+    (Reopen tells a next occurrence the person changed from one left as spawned by it.)
+    """
+    task.save(update_fields=["updated_at"])
 
 
 @transaction.atomic
 def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = None) -> Reminder:
     """Fire again `minutes` from now: a new pending reminder; a pending original is superseded."""
     now = now or dj_timezone.now()
-    reminder = (
-        Reminder.objects.select_for_update(of=("self",)).select_related("task").get(pk=reminder.pk)
-    )
+    task = _lock_task(reminder.task_id)  # the task, then its reminder: the order of every change
+    reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    reminder.task = task
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         raise field_error("minutes", "minutes must be a whole number.")
     if not 1 <= minutes <= SNOOZE_MAX_MINUTES:
@@ -411,10 +421,11 @@ def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = 
         reminder.status = ReminderStatus.CANCELLED
         reminder.save(update_fields=["status"])
     snoozed = Reminder.objects.create(
-        task=reminder.task,
+        task=task,
         fire_at=now + timedelta(minutes=minutes),
         snoozed_from=reminder,
     )
+    _touch(task)
     events.emit_reminder_event(snoozed, events.REMINDER_SNOOZED, snoozed_from_id=reminder.pk)
     return snoozed
 

@@ -160,14 +160,22 @@ def test_undo_before_the_next_occurrence_was_created_creates_none(ny_user):
     assert swept == services.SweepResult(settled=0, failed=0)
 
 
+def spawned_an_hour_ago(task) -> None:
+    """As if spawned (and left alone) an hour before the change a test makes now: auto_now
+    stamps the real clock, and reopen tells a change from a spawn by that difference."""
+    hour = timedelta(hours=1)
+    Task.objects.filter(pk=task.pk).update(
+        created_at=F("created_at") - hour, updated_at=F("updated_at") - hour
+    )
+
+
 def test_reopening_keeps_a_next_occurrence_the_person_changed_or_completed(ny_user):
     edited = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0), title="Edited")
     done = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 10, 0), title="Done")
     complete(edited, NOW)
     complete(done, NOW)
     later = edited.spawned_next
-    # Spawned an hour before the person renamed it (auto_now stamps the real clock).
-    Task.objects.filter(pk=later.pk).update(created_at=F("created_at") - timedelta(hours=1))
+    spawned_an_hour_ago(later)
     services.task_update(task=later, title="Edited, with a new name", now=NOW)
     complete(done.spawned_next, NOW)
 
@@ -176,6 +184,48 @@ def test_reopening_keeps_a_next_occurrence_the_person_changed_or_completed(ny_us
 
     assert sorted(open_in(edited.series)) == sorted([edited.pk, later.pk])
     assert Task.objects.filter(pk=done.spawned_next.pk, completed_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("change", ["add", "delete", "snooze"])
+def test_reopening_keeps_a_next_occurrence_whose_reminders_alone_the_person_changed(
+    ny_user, change
+):
+    task = recurring(
+        ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0), reminders=[{"offset_minutes": 5}]
+    )
+    complete(task, NOW)
+    later = task.spawned_next
+    spawned_an_hour_ago(later)
+    if change == "add":
+        services.reminder_add(task=later, offset_minutes=60, now=NOW)
+    elif change == "delete":
+        services.reminder_delete(reminder=later.reminders.get())
+    else:
+        services.reminder_snooze(reminder=later.reminders.get(), minutes=10, now=NOW)
+
+    services.task_reopen(task=task, now=NOW)
+
+    assert sorted(open_in(task.series)) == sorted([task.pk, later.pk])
+
+
+def test_changing_a_tasks_reminders_moves_its_updated_at(ny_user):
+    task = services.task_create(
+        user=ny_user, title="x", due=datetime(2026, 3, 9, 9, 0), reminders=[{"offset_minutes": 5}]
+    )
+    stamps = [Task.objects.get(pk=task.pk).updated_at]
+    added = services.reminder_add(task=task, offset_minutes=30, now=NOW)
+    stamps.append(Task.objects.get(pk=task.pk).updated_at)
+    services.reminder_snooze(reminder=added, minutes=10, now=NOW)
+    stamps.append(Task.objects.get(pk=task.pk).updated_at)
+    services.reminder_delete(reminder=task.reminders.filter(offset_minutes=5).get())
+    stamps.append(Task.objects.get(pk=task.pk).updated_at)
+
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == 4
+    # What the reminder scan does to them is not the person's change: no move.
+    Reminder.objects.filter(task=task).update(fire_at=NOW - timedelta(minutes=1))
+    services.reminders_fire_due(now=NOW)
+    assert Task.objects.get(pk=task.pk).updated_at == stamps[-1]
 
 
 @pytest.mark.django_db(transaction=True)
