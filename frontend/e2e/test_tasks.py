@@ -217,3 +217,38 @@ def test_reopen_and_undo_take_back_the_next_occurrence_of_a_recurring_task(page,
     assert open_ids() == [task_id], stack.tail()
     page.reload()
     expect(page.get_by_role("button", name="Complete “Stretch”")).to_have_count(1)
+
+
+def test_a_toast_waits_while_the_pointer_is_on_it(page, stack):
+    # Given a task ticked off in the list: its toast offers Undo for 7 seconds
+    sign_up(page)
+    due = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(days=1)
+    created = api(page, "POST", "/api/tasks/", {"title": "Water plants", "due_at": due.isoformat()})
+    assert created["status"] == 201, created
+    path = f"/api/tasks/{created['body']['id']}/"
+    page.goto("/tasks?view=upcoming")
+    complete = page.get_by_role("button", name="Complete “Water plants”")
+    complete.click()
+    toast = page.locator(".toast", has_text="Undo")
+    expect(toast).to_be_visible()
+
+    # When the pointer rests on it for longer than that
+    toast.hover()
+    page.wait_for_timeout(9_000)
+
+    # Then it is still there, and its Undo takes the completion back
+    expect(toast).to_be_visible()
+    toast.get_by_role("button", name="Undo").click()
+    assert wait_until(lambda: api(page, "GET", path)["body"]["completed_at"] is None, 30)
+
+    # When it is ticked off again and the pointer rests on the toast, then leaves
+    complete.click()
+    expect(toast).to_be_visible()
+    toast.hover()
+    page.wait_for_timeout(9_000)
+    expect(toast).to_be_visible()
+    page.mouse.move(5, 5)
+
+    # Then its time runs again: it goes, and the task stays completed
+    expect(toast).to_be_hidden(timeout=20_000)
+    assert api(page, "GET", path)["body"]["completed_at"] is not None
