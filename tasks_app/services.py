@@ -629,7 +629,9 @@ def task_reopen(*, task: Task, now: datetime | None = None) -> Task:
     task.reminders.filter(status=ReminderStatus.CANCELLED, fire_at__gt=now).update(
         status=ReminderStatus.PENDING
     )
-    successor_id = Task.objects.filter(spawned_from=task).values_list("pk", flat=True).first()
+    successor_id = None
+    if task.series_id is not None:  # a completed task keeps its series; a one-off has none
+        successor_id = Task.objects.filter(spawned_from=task).values_list("pk", flat=True).first()
     if successor_id is not None:
         successor = _lock_task(successor_id)  # then read: it may have been completed meanwhile
         if (

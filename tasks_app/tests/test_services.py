@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection, transaction
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from notifications_app.models import Notification
 from tasks_app import services
@@ -319,10 +320,14 @@ def test_completing_cancels_pending_reminders_and_reopen_restores_future_ones(ny
 
     services.task_complete(task=task, now=NOW)
     cancelled = task.reminders.get().status
-    services.task_reopen(task=task, now=NOW)
+    with CaptureQueriesContext(connection) as reopening:
+        services.task_reopen(task=task, now=NOW)
 
     assert cancelled == "cancelled"
     assert task.reminders.get().status == "pending"
+    # A one-off never had a next occurrence: reopen does not look for one.
+    successor_lookup = 'WHERE "tasks_app_task"."spawned_from_id"'
+    assert not [q for q in reopening.captured_queries if successor_lookup in q["sql"]]
 
 
 def test_moving_the_due_rearms_a_fired_relative_reminder(ny_user):
