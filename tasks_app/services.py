@@ -791,13 +791,14 @@ def occurrences_spawn_pending(*, now: datetime | None = None, limit: int = 500) 
     waited = now - timedelta(seconds=settings.RECURRENCE_SWEEP_GRACE_SECONDS)
     pending = Task.objects.filter(next_occurrence_pending=True, completed_at__lt=waited)
     settled = failed = 0
-    for task in pending.order_by("completed_at")[:limit]:
+    # Primary keys only: the spawn locks and reads each row itself.
+    for pk in pending.order_by("completed_at").values_list("pk", flat=True)[:limit]:
         try:
-            task_spawn_next_occurrence(task=task, now=now, for_completion=True)
+            task_spawn_next_occurrence(task=Task(pk=pk), now=now, for_completion=True)
         except (OperationalError, InterfaceError):
             raise  # the database itself (down, a deadlock): the next sweep starts over
         except Exception:
-            logger.exception("recurrence sweep: no next occurrence for task %s", task.pk)
+            logger.exception("recurrence sweep: no next occurrence for task %s", pk)
             failed += 1
         else:
             settled += 1
