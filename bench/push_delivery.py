@@ -211,6 +211,7 @@ def seed(subscriptions: list[dict[str, Any]], *, fire_at: datetime, fired: bool)
 # tens of milliseconds away). The comparison is "at the same concurrency" as the bare loop: one
 # send at a time per process, so 1 unless --send-threads says otherwise.
 SEND_THREADS = 1
+FETCH_WAIT_MS = 0
 
 
 def push_env(double: Double, keys: tuple[str, str]) -> dict[str, str]:
@@ -223,6 +224,7 @@ def push_env(double: Double, keys: tuple[str, str]) -> dict[str, str]:
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         "DATABASE_CONN_MAX_AGE": "60",  # as in production (the test helpers default to 0)
         "PUSH_SEND_THREADS": str(SEND_THREADS),
+        **({"KAFKA_FETCH_WAIT_MAX_MS": str(FETCH_WAIT_MS)} if FETCH_WAIT_MS else {}),
     }
 
 
@@ -442,9 +444,16 @@ def main() -> None:
         help="run the scan (queue default) in a solo worker of its own instead of sharing the "
         "notifications worker's processes, as `make run` does",
     )
+    parser.add_argument(
+        "--fetch-wait-ms",
+        type=int,
+        default=0,
+        help="KAFKA_FETCH_WAIT_MAX_MS of every consumer (the chart's: 100); 0: the local "
+        "defaults (Celery 10 ms, events 50 ms)",
+    )
     args = parser.parse_args()
-    global SEND_THREADS
-    SEND_THREADS = args.send_threads
+    global SEND_THREADS, FETCH_WAIT_MS
+    SEND_THREADS, FETCH_WAIT_MS = args.send_threads, args.fetch_wait_ms
 
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     os.environ["LOG_LEVEL"] = "WARNING"
