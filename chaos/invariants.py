@@ -288,6 +288,9 @@ def outbox_drained() -> Check:
     return check
 
 
+REMINDER_OPS = {"remind", "snooze"}
+
+
 def acknowledged_writes(journal: Path) -> Check:
     check = Check("f", "every write the API acknowledged is in the database as acknowledged")
     records = [json.loads(line) for line in journal.read_text().splitlines() if line]
@@ -327,10 +330,18 @@ def acknowledged_writes(journal: Path) -> Check:
     uncertain = 0
     for task_id, history in per_task.items():
         acknowledged = [r for r in history if r["acknowledged"]]
+        for record in acknowledged:
+            for reminder_id in record["state"]["reminder_ids"]:
+                if reminder_tasks.get(reminder_id) != task_id:
+                    wrong.append(f"reminder {reminder_id} of task {task_id} missing")
+        # The task's own state: its last acknowledged write that answered with the task (a
+        # reminder's add or snooze answers with the reminder alone).
+        task_writes = [r for r in history if r["op"] not in REMINDER_OPS]
+        acknowledged = [r for r in task_writes if r["acknowledged"]]
         if not acknowledged:
             continue
         last = acknowledged[-1]
-        if any(r["status"] is None for r in history[history.index(last) + 1 :]):
+        if any(r["status"] is None for r in task_writes[task_writes.index(last) + 1 :]):
             uncertain += 1  # a later write's outcome is unknown: its state may or may not apply
             continue
         row = rows.get(task_id)
@@ -345,10 +356,6 @@ def acknowledged_writes(journal: Path) -> Check:
             wrong.append(f"task {task_id} due {row.due_at} != {due}")
         if (row.completed_at is not None) != bool(state["completed"]):
             wrong.append(f"task {task_id} completed={row.completed_at is not None}")
-        for record in acknowledged:
-            for reminder_id in record["state"]["reminder_ids"]:
-                if reminder_tasks.get(reminder_id) != task_id:
-                    wrong.append(f"reminder {reminder_id} of task {task_id} missing")
     check.note(
         f"{len(per_task)} tasks written to; {uncertain} skipped (last write unanswered after "
         "all retries)"

@@ -152,6 +152,7 @@ class Known:
     version: int = 0
     completed: bool = False
     offset: int | None = None  # minutes of its relative reminder, if it has one
+    reminder_ids: list[int] = field(default_factory=list)  # pending or fired, not superseded
 
 
 @dataclass
@@ -198,6 +199,7 @@ class Writer:
         ("update", 30),
         ("complete_recurring", 22),
         ("complete", 8),
+        ("remind", 10),
     )
 
     def __init__(self, load: Load, name: str, accounts: list[Account], rng: random.Random) -> None:
@@ -250,7 +252,14 @@ class Writer:
         self._record("create", account, None, outcome, marker=marker)
         if outcome.acknowledged:
             task = outcome.body
-            self.tasks[task["id"]] = Known(task["id"], account, False, task["title"], offset=offset)
+            self.tasks[task["id"]] = Known(
+                task["id"],
+                account,
+                False,
+                task["title"],
+                offset=offset,
+                reminder_ids=[r["id"] for r in task["reminders"]],
+            )
 
     def create_recurring(self, account: Account) -> None:
         marker = self._marker()
@@ -304,6 +313,28 @@ class Writer:
         if known is None:
             return self.create(account)
         self._complete(account, known)
+
+    def remind(self, account: Account) -> None:
+        """Add a reminder to an open one-off task, or snooze one of its reminders a minute."""
+        known = self._pick(account, recurring=False)
+        fire_in = self._reminder_delay()
+        if known is None or fire_in is None:
+            return self.create(account)
+        remaining = (self.load.reminders_until - datetime.now(UTC)).total_seconds()
+        if known.reminder_ids and remaining > 70 and self.rng.random() < 0.5:
+            snoozed = self.rng.choice(known.reminder_ids)
+            path = f"/api/reminders/{snoozed}/snooze/"
+            outcome = self._send(account, "POST", path, {"minutes": 1}, idempotent=False)
+            if outcome.acknowledged:
+                known.reminder_ids.remove(snoozed)  # a pending one is superseded
+        else:
+            snoozed = None
+            body = {"fire_at": _iso(datetime.now(UTC) + timedelta(seconds=fire_in))}
+            path = f"/api/tasks/{known.task_id}/reminders/"
+            outcome = self._send(account, "POST", path, body, idempotent=False)
+        self._record_reminder("snooze" if snoozed else "remind", account, known.task_id, outcome)
+        if outcome.acknowledged and isinstance(outcome.body, dict) and "id" in outcome.body:
+            known.reminder_ids.append(outcome.body["id"])
 
     def _complete(self, account: Account, known: Known) -> None:
         path = f"/api/tasks/{known.task_id}/complete/"
@@ -386,6 +417,27 @@ class Writer:
                 }
                 if acknowledged
                 else None,
+                "error": None if acknowledged or not outcome.status else str(outcome.body)[:300],
+            }
+        )
+
+    def _record_reminder(self, op: str, account: Account, task_id: int, outcome: Outcome) -> None:
+        """A reminder's write: its task's state is not in the answer, only the reminder's id."""
+        body = outcome.body if isinstance(outcome.body, dict) else {}
+        acknowledged = outcome.acknowledged and "id" in body
+        self.load.journal.write(
+            {
+                "t": datetime.now(UTC).isoformat(),
+                "thread": self.name,
+                "user": account.username,
+                "op": op,
+                "task_id": task_id,
+                "marker": None,
+                "acknowledged": acknowledged,
+                "status": outcome.status,
+                "attempts": outcome.attempts,
+                "failures": outcome.failures,
+                "state": {"reminder_ids": [body["id"]]} if acknowledged else None,
                 "error": None if acknowledged or not outcome.status else str(outcome.body)[:300],
             }
         )
