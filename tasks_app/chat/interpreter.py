@@ -58,6 +58,14 @@ class _Say(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class _Timing:
+    """A reminder not created yet, as the wording reads one (formatting.ReminderTiming)."""
+
+    offset_minutes: int | None
+    fire_at: datetime | None
+
+
 class _Choose(Exception):
     def __init__(self, candidates: list[Task]) -> None:
         self.candidates = candidates
@@ -81,6 +89,9 @@ class Interpreter:
             if original.ref is not None:
                 chosen = Intent(**{**original.__dict__, "ref": intent.ref})
                 return self._act(chosen, pending["message"])
+        if pending.get("type") == "confirm" and intent.kind == "remind" and _about_focus(intent):
+            # "remind me 10 minutes before" after "add it?": the reminder joins the offer.
+            return self._offer_again(f"{pending['message']}, {text}")
         if pending.get("type") == "confirm" and intent.kind in ("yes", "no"):
             if intent.kind == "no":
                 return ChatReply("OK, I left it.")
@@ -414,8 +425,41 @@ class Interpreter:
             pending={"type": "confirm", "message": intent.suggestion},
         )
 
+    def _offer_again(self, message: str) -> ChatReply:
+        intent = parsing.parse(message, now=self.now, zone=self.zone)
+        if intent.kind == "clarify":
+            return self._clarify(intent)
+        if intent.kind != "add":
+            return ChatReply("Which task do you mean? Give its number from the list, or its title.")
+        offer = Intent("unknown", suggestion=message, title=intent.title, due=intent.due,
+                       rule=intent.rule, reminders=intent.reminders, tags=intent.tags,
+                       priority=intent.priority)  # fmt: skip
+        return self._unknown(offer)
+
     def _preview(self, intent: Intent) -> str:
         """What an add would do, without doing it (for the yes/no question)."""
+        text = self._preview_due(intent)
+        if intent.reminders:
+            timings = [
+                formatting.reminder_text(
+                    _Timing(
+                        r.offset_minutes,
+                        recurrence.local_to_utc(r.at, self.zone) if r.at is not None else None,
+                    ),
+                    zone=self.zone,
+                    now=self.now,
+                )
+                for r in intent.reminders
+            ]
+            label = "reminder" if len(timings) == 1 else "reminders"
+            text += f"; {label} {formatting.join(timings)}"
+        if intent.tags:
+            text += "; " + " ".join(f"#{tag}" for tag in intent.tags)
+        if intent.priority and intent.priority != "none":
+            text += f"; {intent.priority} priority"
+        return text
+
+    def _preview_due(self, intent: Intent) -> str:
         due = intent.due
         if due is None:
             return "no due date"
@@ -434,3 +478,7 @@ class Interpreter:
             text = text.replace(formatting.ALL_DAY_TIME, "")
         first = formatting.on_when(moment, all_day=all_day, zone=self.zone, now=self.now)
         return f"{text}, first {first}"
+
+
+def _about_focus(intent: Intent) -> bool:
+    return intent.ref is not None and intent.ref.focus

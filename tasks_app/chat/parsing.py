@@ -79,7 +79,8 @@ def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
                 intent = handler(_Command(match, original), clock)
                 if intent is not None:
                     return intent
-        return _unknown(original, clock)
+        said = text.strip().lower()
+        return _unknown(original, clock, chatting=bool(_CHATTER.match(said)) or said.endswith("?"))
     except Clarify as question:
         return Intent("clarify", question=str(question))
 
@@ -298,6 +299,16 @@ def _remind(cmd: _Command, clock: Clock) -> Intent | None:
     return Intent("remind", ref=ref, reminders=tuple(specs))
 
 
+@_command(r"(?:remind\s+me|(?:add|set)\s+(?:a\s+)?reminders?)\s+(?P<spec>.+)")
+def _remind_focus(cmd: _Command, clock: Clock) -> Intent | None:
+    """ "remind me 10 minutes before": the task we last talked about (or the one just offered)."""
+    phrase = Phrase(cmd["spec"] or "")
+    specs = phrases.take_reminders(phrase, clock, trigger=False) or []
+    if phrase.rest().strip(" ,.") or not specs:
+        return None  # "remind me to ...": a task to add
+    return Intent("remind", ref=TaskRef(focus=True), reminders=tuple(specs))
+
+
 @_command(r"remind\s+me\s+(?P<rest>.+)")
 def _remind_me_to(cmd: _Command, clock: Clock) -> Intent:
     return _add(cmd["rest"] or "", clock, reminder_at_due=True)
@@ -343,6 +354,14 @@ def _add_command(cmd: _Command, clock: Clock) -> Intent:
     return _add(cmd["rest"] or "", clock)
 
 
+# "…, tag work", "… with the tag work", "… tagged work": a tag in words. After a comma, "and"
+# or "with" only, so a title's own "name tag on the suitcase" stays whole.
+_TAG_PHRASE = (
+    r"(?:(?:,|\band\b)\s*|\bwith\s+(?:the\s+|a\s+)?)(?:tag|label)\s+(?:it\s+)?(?:as\s+|with\s+)?"
+    r"#?(?P<tag>[\w-]{1,50})(?![\w-])"
+    r"|(?<![\w-])(?:tagged|labell?ed)\s+(?:as\s+|with\s+)?#?(?P<tag2>[\w-]{1,50})(?![\w-])"
+)
+
 _PRIORITY_PHRASE = (
     r"(?<![\w!])(?:(?:with\s+)?(?:a\s+)?(?P<p1>high|medium|low)[\s-]+priority"
     r"|priority\s*[:=]?\s*(?P<p2>high|medium|low|none)|!(?P<p3>high|medium|low)"
@@ -378,13 +397,19 @@ def _title(text: str) -> str:
         text = text.strip(",;:-. ")
     text = re.sub(r"\s+to\s+(?:my\s+)?(?:list|tasks|todos?|to-?do\s+list)$", "", text, flags=re.I)
     text = re.sub(r"\s+([,;:])", r"\1", text)
+    text = re.sub(r"([,;])(?:\s*[,;])+", r"\1", text)  # what stood between them was taken
     return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
 def _add(text: str, clock: Clock, *, reminder_at_due: bool = False) -> Intent:
     phrase = Phrase(text)
     quoted = phrase.take(r"\"[^\"]+\"")  # shielded from date parsing, kept in the title
-    tags = tuple(dict.fromkeys(m[1] for m in phrase.take_all(r"(?<![\w#&])#([\w-]{1,50})")))
+    tags = tuple(
+        dict.fromkeys(
+            [m[1] for m in phrase.take_all(r"(?<![\w#&])#([\w-]{1,50})")]
+            + [m["tag"] or m["tag2"] for m in phrase.take_all(_TAG_PHRASE)]
+        )
+    )
     priority = _take_priority(phrase)
     reminders = phrases.take_reminders(phrase, clock)
     repeat = repeats.take_repeat(phrase, clock)
@@ -580,7 +605,10 @@ def _reschedule(cmd: _Command, clock: Clock) -> Intent:
     text = cmd["rest"] or ""
     # "move call to mom to friday": the value is what follows the last " to " that parses.
     for split in reversed(list(re.finditer(r"\s+(?:to|until|till|for)\s+", text.lower()))):
-        phrase = Phrase(text[split.end() :])
+        value = text[split.end() :]
+        if re.fullmatch(r"\d{1,2}(?:\s*o'?clock)?", value.strip(), flags=re.IGNORECASE):
+            value = f"at {value}"  # "push standup to 9": an hour, read as "at 9" is
+        phrase = Phrase(value)
         intent = _reschedule_value(phrase, clock)
         if intent is not None and not phrase.rest():
             return _with_ref(intent, _ref(text[: split.start()]))
@@ -675,13 +703,35 @@ def _delete(cmd: _Command, clock: Clock) -> Intent:
 # ---------------------------------------------------------------- anything else
 
 
-def _unknown(text: str, clock: Clock) -> Intent:
-    """Not a command. If it reads as a task with a date or a repeat, offer to add it."""
+# A message that talks or asks rather than names something to do (so is a question too):
+# offered as a task only if it has a date or a repeat.
+_CHATTER = re.compile(
+    r"(?:hi|hello|hey|yo|good\s+(?:morning|afternoon|evening|night)|bye|goodbye|lol|haha|hmm+"
+    r"|blah|meh|ugh|test(?:ing)?"
+    r"|what|what'?s|when|where|why|how|who|whose|which|is|are|am|was|were|do|does|did|can|could"
+    r"|should|would|will|shall|may|might|i|i'm|im|you|you're|it'?s|that'?s|this\s+is)(?![\w'])"
+)
+_OFFER_WORDS_MAX = 12
+
+
+def _unknown(text: str, clock: Clock, *, chatting: bool = False) -> Intent:
+    """Not a command. If it reads as a task, offer to add it: any message with a date or a
+    repeat, or a short one that does not talk or ask ("buy milk", "taxes")."""
     try:
         candidate = _add(text, clock)
-    except Clarify:
-        candidate = None
-    if candidate is not None and (candidate.due is not None or candidate.rule is not None):
+    except Clarify as question:
+        if chatting:
+            return Intent("unknown")
+        # It reads as a task with something to settle ("on the 15th, remind me 2 days
+        # before": at what time?): ask that rather than say nothing was understood.
+        return Intent("clarify", question=str(question))
+    plain = (
+        not chatting
+        and len(text.split()) <= _OFFER_WORDS_MAX
+        and re.search(r"[^\W\d_]", candidate.title) is not None
+    )
+    if candidate.due is not None or candidate.rule is not None or plain:
         return Intent("unknown", suggestion=f"add {text}", title=candidate.title,
-                      due=candidate.due, rule=candidate.rule)  # fmt: skip
+                      due=candidate.due, rule=candidate.rule, reminders=candidate.reminders,
+                      tags=candidate.tags, priority=candidate.priority)  # fmt: skip
     return Intent("unknown")

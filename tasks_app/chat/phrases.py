@@ -10,8 +10,9 @@ Defaults, so that nothing is guessed silently (the chat reply always states the 
 * A date without a time is an all-day task. A time without a date is the next one: today if
   it is still ahead, else tomorrow.
 * "tonight" and "night" = 20:00; "morning" = 09:00; "afternoon" = 15:00; "evening" = 19:00;
-  "noon" = 12:00; "midnight" = 23:59 of that day (the end of it: "Friday at midnight" stays on
-  Friday).
+  with a time, that time read in that part of the day ("tonight at 7" = 19:00, "tomorrow
+  morning at 5" = 05:00; "7am" stays 07:00); "noon" = 12:00; "midnight" = 23:59 of that day
+  (the end of it: "Friday at midnight" stays on Friday).
 * A bare hour after "at": 1-6 is in the afternoon (13:00-18:00), 7-11 in the morning, 12 is
   noon, 0 and 13-23 are 24-hour times. A leading zero ("at 05:30") is taken literally.
 * "Friday", "on Friday", "this Friday": the next Friday, today included. "next Friday": the
@@ -248,16 +249,25 @@ TIME_LIST = (
 
 def take_times(phrase: Phrase) -> list[time]:
     """All times of day mentioned: a list ("at 9am and 9pm") or single times."""
-    found: list[time] = []
+    return sorted({at for at, _ in _take_times(phrase)})
+
+
+def _take_times(phrase: Phrase) -> list[tuple[time, bool]]:
+    """Each time of day mentioned, and whether it says its half of the day (am, pm, noon...)."""
+    found: list[tuple[time, bool]] = []
     listed = phrase.take(TIME_LIST)
+    texts: list[tuple[str, bool]] = []
     if listed:
         body = re.sub(r"^(?:at|@)\s+", "", listed[0])
         for item in re.split(r"\s*(?:,|\band\b|&)\s*", body):
-            found.append(parse_time(re.sub(r"^at\s+", "", item), bare_ok=True))
+            texts.append((re.sub(r"^at\s+", "", item), True))
     for match in phrase.take_all(TIME_PHRASE):
         text = re.sub(r"^(?:at|@|by|around)\s+", "", match[0])
-        found.append(parse_time(text, bare_ok=match[0] != text))
-    return sorted(set(found))
+        texts.append((text, match[0] != text))
+    for text, bare_ok in texts:
+        half = bool(re.search(rf"{AMPM}|noon|midday|midnight", text))
+        found.append((parse_time(text, bare_ok=bare_ok), half))
+    return found
 
 
 # ---------------------------------------------------------------- dates
@@ -425,17 +435,33 @@ def take_when(phrase: Phrase, clock: Clock) -> When:
         else:
             _set_day(when, clock.today + delta, text)
     date_phrase = rf"(?<![\w/-]){_DATE_LEAD}({DATE_ATOM})(?:\s+({PART}))?(?![\w/])"
+    parts: list[time] = []  # "tonight", "tomorrow evening": a time unless one is given
     for match in phrase.take_all(date_phrase):
         day, at = parse_date(match[1], clock)
         if match[2]:
             at = PART_OF_DAY[match[2]]
         _set_day(when, day, match[0].strip())
         if at is not None:
-            when.times.append(at)
-    when.times = sorted(set(when.times) | set(take_times(phrase)))
+            parts.append(at)
+    given = _take_times(phrase)
+    if given and len(set(parts)) == 1:
+        # "tonight at 7", "tomorrow morning at 5": the hour is read in that part of the day.
+        given = [(at if half else _in_part(at, parts[0]), half) for at, half in given]
+        parts = []
+    when.times = sorted(set(parts) | {at for at, _ in given})
     if when.exact is not None and (when.day is not None or when.times):
         raise Clarify(f"Do you mean {' or '.join(when.said)}? Please give one due time.")
     return when
+
+
+def _in_part(at: time, part: time) -> time:
+    """A time of day read in a part of it: 7 (07:00) "tonight" is 19:00, 5 (17:00) "in the
+    morning" is 05:00. A time already in that half of the day stays."""
+    if part.hour >= 12 and at.hour < 12:
+        return at.replace(hour=at.hour + 12)
+    if part.hour < 12 and at.hour > 12:
+        return at.replace(hour=at.hour - 12)
+    return at
 
 
 def _set_day(when: When, day: date, said: str) -> None:

@@ -347,6 +347,67 @@ def test_a_service_error_is_a_reply_not_a_crash(chat, user):
     assert reply.text == "I couldn't do that: This task is not part of a recurring series."
 
 
+def test_a_reminder_said_after_an_offer_joins_it(chat, user):
+    offered = chat("every weekday at 8:30 standup")
+    amended = chat("remind me 10 minutes before")
+    added = chat("yes")
+
+    assert offered.text.startswith('Do you want me to add "Standup" — every weekday at 08:30')
+    assert "; reminder 10 minutes before?" in amended.text
+    assert amended.text.startswith('Do you want me to add "Standup" — every weekday at 08:30')
+    task = Task.objects.get(user=user)
+    assert task.series is not None
+    assert [(r.offset_minutes, r.status) for r in task.reminders.all()] == [(10, "pending")]
+    assert added.text.startswith('Added "Standup"')
+
+
+def test_a_reminder_said_after_adding_goes_to_that_task(chat, user):
+    chat("add standup tomorrow at 8:30")
+
+    reply = chat("remind me 10 minutes before")
+
+    task = Task.objects.get(user=user)
+    assert [r.offset_minutes for r in task.reminders.all()] == [10]
+    assert "Standup" in reply.text
+
+
+def test_a_short_task_without_a_date_is_offered_and_added_on_yes(chat, user):
+    offered = chat("buy milk")
+    added = chat("yes")
+
+    assert offered.text == 'Do you want me to add "Buy milk" — no due date? Say "yes" to add it.'
+    task = Task.objects.get(user=user)
+    assert (task.title, task.due_at) == ("Buy milk", None)
+    assert added.text.startswith('Added "Buy milk"')
+    assert chat("hi there").text.startswith("Sorry, I didn't understand that.")
+    assert Task.objects.filter(user=user).count() == 1
+
+
+def test_an_offer_names_tags_and_priority_and_tonight_at_7_is_the_evening(chat, user):
+    offered = chat("dinner with Sam at 7 tonight #personal !high")
+    chat("yes")
+
+    assert offered.text == (
+        'Do you want me to add "Dinner with Sam" — due today at 19:00; #personal; high '
+        'priority? Say "yes" to add it.'
+    )
+    task = Task.objects.get(user=user)
+    assert local(task) == "Thu 2026-03-05 19:00"
+    assert (list(task.tags.values_list("name", flat=True)), task.priority) == (
+        ["personal"],
+        "high",
+    )
+
+
+def test_an_hour_alone_moves_the_task_in_focus_to_that_time_of_its_day(chat, user):
+    chat("add standup on saturday at 8:30")
+
+    reply = chat("push it to 9")
+
+    assert local(Task.objects.get(user=user)) == "Sat 2026-03-07 09:00"
+    assert reply.text.startswith('Updated "Standup"')
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

@@ -610,6 +610,78 @@ GOLDEN = [
         {"title": "Call mom", "due": "2026-03-06 17:00"},
     ),
     G("NY", "blah blah", "unknown", {}),
+    # A short message that names something to do is offered too; one that talks or asks is not.
+    G("NY", "buy milk", "unknown", {"title": "Buy milk"}),
+    G(
+        "NY",
+        "dinner with Sam at 7 tonight #personal !high",
+        "unknown",
+        {
+            "title": "Dinner with Sam",
+            "due": "2026-03-05 19:00",
+            "tags": ["personal"],
+            "priority": "high",
+        },
+    ),
+    G("NY", "what is this", "unknown", {}),
+    G("NY", "the weather is nice?", "unknown", {}),
+    G("NY", "hi there", "unknown", {}),
+    G(
+        "NY",
+        "pay the electricity bill on the 15th, remind me 2 days before",
+        "clarify",
+        {
+            "question": 'At what time on Sun, Mar 15 is "Pay the electricity bill" due? A '
+            "reminder before it needs a time."
+        },
+    ),
+    # ---- a time read in the part of the day named with it
+    G(
+        "NY",
+        "add dinner with Sam at 7 tonight",
+        "add",
+        {"title": "Dinner with Sam", "due": "2026-03-05 19:00"},
+    ),
+    G("NY", "add run tomorrow morning at 6", "add", {"title": "Run", "due": "2026-03-06 06:00"}),
+    G(
+        "NY",
+        "add call tomorrow evening at 7am",
+        "add",
+        {"title": "Call", "due": "2026-03-06 07:00"},
+    ),
+    # ---- tags in words
+    G(
+        "NY",
+        "add dinner with Sam tomorrow at 7pm, high priority, tag personal",
+        "add",
+        {
+            "title": "Dinner with Sam",
+            "due": "2026-03-06 19:00",
+            "tags": ["personal"],
+            "priority": "high",
+        },
+    ),
+    G(
+        "NY",
+        "add report tagged work tomorrow",
+        "add",
+        {"title": "Report", "due": "2026-03-06", "tags": ["work"]},
+    ),
+    G(
+        "NY",
+        "add pack the name tag and the bag tomorrow",
+        "add",
+        {"title": "Pack the name tag and the bag", "due": "2026-03-06"},
+    ),
+    # ---- a reminder or an hour for the task in focus
+    G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
+    G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
+    G(
+        "NY",
+        "push standup to 8 o'clock",
+        "reschedule",
+        {"due": "2026-03-06 08:00", "ref": "standup", "keep": "date"},
+    ),
     # ---- questions instead of actions
     G(
         "NY",
