@@ -7,6 +7,7 @@ the very next message can answer. Every reply states what was understood, in the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +22,11 @@ from . import formatting, matching, parsing, phrases, repeats, tools
 from .parsing import Intent, TaskRef
 
 SNOOZE_DEFAULT_MINUTES = 10
+# What leads a reminder said on its own ("and also remind me", "set a reminder"), before its time.
+_REMINDER_LEAD = (
+    r"^(?:(?:and|also|plus|please|ok(?:ay)?|actually|remind\s+me|(?:add|set)\s+(?:a\s+|another\s+)?"
+    r"reminders?|(?:a|another)\s+reminder|another)[\s,]+)*"
+)
 TITLE_POOL = 500
 CHOICES_MAX = 5
 LIST_LIMIT = 50
@@ -33,7 +39,7 @@ HELP = """I can keep your task list. Try:
 • move 1 to Friday at 3pm · postpone 2 by 2 days · rename 1 to Buy oat milk
 • make 2 high priority · tag 2 with work · make 1 repeat every weekday at 8am
 • remind me about 2 30 minutes before · remove the reminders from 2 · snooze 15 min
-• stop repeating 2
+• skip 2 (a repeating task's next one comes) · stop repeating 2
 Numbers refer to the last list I showed; "it" is the task we last talked about."""
 
 
@@ -91,7 +97,8 @@ class Interpreter:
                 return self._act(chosen, pending["message"])
         if pending.get("type") == "confirm" and intent.kind == "remind" and _about_focus(intent):
             # "remind me 10 minutes before" after "add it?": the reminder joins the offer.
-            return self._offer_again(f"{pending['message']}, {text}")
+            when = re.sub(_REMINDER_LEAD, "", text.strip(), flags=re.IGNORECASE)
+            return self._offer_again(f"{pending['message']}, remind me {when}")
         if pending.get("type") == "confirm" and intent.kind in ("yes", "no"):
             if intent.kind == "no":
                 return ChatReply("OK, I left it.")
@@ -282,6 +289,15 @@ class Interpreter:
     def _stop_series(self, intent: Intent) -> ChatReply:
         return self._each("stop_series", intent)
 
+    def _skip(self, intent: Intent) -> ChatReply:
+        task = self._task(intent.ref)
+        reply = ChatReply("")
+        result = self._run("skip_occurrence", reply, task_id=task.pk)
+        reply.text = result.summary
+        # "it" is now the occurrence that came next.
+        reply.focus_task_id = result.tasks[0].pk if result.tasks else None
+        return reply
+
     def _unremind(self, intent: Intent) -> ChatReply:
         return self._each("remove_reminders", intent)
 
@@ -398,6 +414,11 @@ class Interpreter:
 
     def _thanks(self, intent: Intent) -> ChatReply:
         return ChatReply("You're welcome!")
+
+    def _show(self, intent: Intent) -> ChatReply:
+        task = self._task(intent.ref)
+        details = formatting.task_details(task, zone=self.zone, now=self.now)
+        return ChatReply(f'"{task.title}": {details}.', tasks=[task], focus_task_id=task.pk)
 
     def _clarify(self, intent: Intent) -> ChatReply:
         return ChatReply(intent.question or "Could you say that differently?")

@@ -1,7 +1,7 @@
 """What a chat message asks for: text + now + zone -> an `Intent`. Pure: no database.
 
-Intents: add, list, complete, reopen, delete, rename, update (priority, tags, recurrence),
-reschedule, remind, unremind, snooze, stop_series, help; plus the answers to a question the
+Intents: add, list, show, complete, reopen, delete, rename, update (priority, tags, recurrence),
+reschedule, remind, unremind, snooze, skip, stop_series, help; plus the answers to a question the
 assistant asked (yes, no, choose), clarify (a question back instead of an action) and unknown.
 
 Tasks are referred to by their number in the last list shown ("complete 2", "done 1 and 3",
@@ -88,7 +88,7 @@ def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
 # ---------------------------------------------------------------- message cleaning
 
 _LEADING = re.compile(
-    r"^(?:please|pls|plz|ok(?:ay)?|so|also|and|now|then|hey|hi|hello"
+    r"^(?:please|pls|plz|ok(?:ay)?|so|also|and|now|then|actually|hey|hi|hello"
     r"|(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?"
     r"|i\s+want\s+(?:you\s+)?to|i'?d\s+like\s+(?:you\s+)?to)[\s,]+"
 )
@@ -261,6 +261,16 @@ def _stop_series(cmd: _Command, clock: Clock) -> Intent:
     return Intent("stop_series", ref=_ref(cmd["ref"]))
 
 
+@_command(
+    r"skip\s+(?:the\s+)?(?:next|this|current|upcoming)\s+(?:one|occurrence|time)"
+    r"(?:\s+(?:of|for)\s+(?P<ref>.+))?",
+    r"skip\s+(?P<ref>.+?)(?:\s+(?:this|next)\s+(?:time|week|month|once))?(?:\s+once)?",
+)
+def _skip(cmd: _Command, clock: Clock) -> Intent:
+    """ "skip it", "skip gym this week": the open occurrence goes, the next one comes."""
+    return Intent("skip", ref=_ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True))
+
+
 @_command(r"snooze(?:\s+(?P<rest>.+))?")
 def _snooze(cmd: _Command, clock: Clock) -> Intent:
     phrase = Phrase(cmd["rest"] or "")
@@ -307,6 +317,30 @@ def _remind_focus(cmd: _Command, clock: Clock) -> Intent | None:
     if phrase.rest().strip(" ,.") or not specs:
         return None  # "remind me to ...": a task to add
     return Intent("remind", ref=TaskRef(focus=True), reminders=tuple(specs))
+
+
+@_command(
+    rf"(?:(?:and|also|plus)\s+)*(?:(?:another|a)\s+(?:reminder\s+)?)?"
+    rf"(?P<spec>{phrases.RELATIVE_REMINDER_LIST})(?:\s+too|\s+as\s+well)?"
+)
+def _reminder_alone(cmd: _Command, clock: Clock) -> Intent | None:
+    """ "also 10 minutes before", "the day before at 6pm": one more reminder for the task in
+    focus (or the one just offered)."""
+    phrase = Phrase(cmd["spec"] or "")
+    specs = phrases.take_reminders(phrase, clock, trigger=False) or []
+    if phrase.rest().strip(" ,.") or not specs:
+        return None
+    return Intent("remind", ref=TaskRef(focus=True), reminders=tuple(specs))
+
+
+@_command(r"(?:make|change|move)\s+(?:that|it|this)\s+(?:to\s+|at\s+|for\s+)?(?P<value>.+)")
+def _make_it(cmd: _Command, clock: Clock) -> Intent | None:
+    """ "make that 6pm", "actually make it Friday": the task in focus gets a new due time."""
+    phrase = Phrase(_new_due_text(cmd["value"] or ""))
+    intent = _reschedule_value(phrase, clock)
+    if intent is None or phrase.rest().strip(" ,."):
+        return None
+    return _with_ref(intent, TaskRef(focus=True))
 
 
 @_command(r"remind\s+me\s+(?P<rest>.+)")
@@ -475,6 +509,19 @@ def _list(cmd: _Command, clock: Clock) -> Intent | None:
     return Intent("list", query=query)
 
 
+@_command(
+    r"when\s+(?:is|are|was|'?s)\s+(?:the\s+|my\s+)?(?P<rest>.+?)(?:\s+(?:due|again|happening))?",
+    r"when\s+(?:do|did|should|must)\s+i\s+(?:have\s+to\s+|need\s+to\s+|want\s+to\s+)?(?P<rest>.+)",
+)
+def _when_due(cmd: _Command, clock: Clock) -> Intent:
+    """ "when is it due": that task's details; "when is the report due": the matching tasks,
+    with their dates."""
+    ref = _ref((cmd["rest"] or "").strip("\"'?!. "))
+    if ref.title is None:
+        return Intent("show", ref=ref)
+    return Intent("list", query=ListQuery(search=ref.title))
+
+
 @_command(r"(?:search|find|look\s+(?:for|up)|lookup)\s+(?:for\s+)?(?P<rest>.+)")
 def _search(cmd: _Command, clock: Clock) -> Intent:
     """Words to look for, taken literally ("find weekend" is not the weekend view)."""
@@ -605,10 +652,7 @@ def _reschedule(cmd: _Command, clock: Clock) -> Intent:
     text = cmd["rest"] or ""
     # "move call to mom to friday": the value is what follows the last " to " that parses.
     for split in reversed(list(re.finditer(r"\s+(?:to|until|till|for)\s+", text.lower()))):
-        value = text[split.end() :]
-        if re.fullmatch(r"\d{1,2}(?:\s*o'?clock)?", value.strip(), flags=re.IGNORECASE):
-            value = f"at {value}"  # "push standup to 9": an hour, read as "at 9" is
-        phrase = Phrase(value)
+        phrase = Phrase(_new_due_text(text[split.end() :]))
         intent = _reschedule_value(phrase, clock)
         if intent is not None and not phrase.rest():
             return _with_ref(intent, _ref(text[: split.start()]))
@@ -617,6 +661,15 @@ def _reschedule(cmd: _Command, clock: Clock) -> Intent:
     if intent is None:
         raise Clarify('To when? Say e.g. "move 1 to Friday at 3pm" or "postpone 1 by 2 days".')
     return _with_ref(intent, _ref_and_rest(phrase))
+
+
+def _new_due_text(value: str) -> str:
+    """A new due as people say it after "to": "9" is an hour ("at 9"); "Wednesday, same time"
+    is a date that keeps the time (a date alone does)."""
+    value = re.sub(r"[\s,]+(?:at\s+)?(?:the\s+)?same\s+time$", "", value.strip(), flags=re.I)
+    if re.fullmatch(r"\d{1,2}(?:\s*o'?clock)?", value, flags=re.IGNORECASE):
+        return f"at {value}"
+    return value
 
 
 def _reschedule_value(phrase: Phrase, clock: Clock) -> Intent | None:

@@ -534,6 +534,17 @@ _REMINDER_SPEC = (
     rf"|(?:on\s+)?{DATE_ATOM}\s+{TIME_ATOM})"
 )
 REMINDER_LIST = rf"{_REMINDER_SPEC}(?:\s*(?:,|and|&|plus)\s*(?:again\s+|also\s+)?{_REMINDER_SPEC})*"
+# Reminders that only make sense against a due time ("10 minutes before", "the day before"):
+# a message of these alone is about a task already being talked about.
+_RELATIVE_SPEC = (
+    rf"(?:{DURATION}\s+{_BEFORE}"
+    rf"|(?:the\s+|a\s+)?(?:day|night|evening|morning)\s+before"
+    rf"(?:\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE}))?"
+    r"|at\s+the\s+(?:due\s+)?time|when\s+(?:it'?s|it\s+is)\s+due|at\s+due\s+time)"
+)
+RELATIVE_REMINDER_LIST = (
+    rf"{_RELATIVE_SPEC}(?:\s*(?:,|and|&|plus)\s*(?:again\s+|also\s+)?{_RELATIVE_SPEC})*"
+)
 _REMINDER_TRIGGER = (
     r"(?:(?:and|,|;|with|plus)\s+)*(?:(?:a|an|another)\s+)?"
     r"(?:remind(?:\s+me)?|reminders?|alert(?:\s+me)?|notify(?:\s+me)?|ping\s+me|nudge\s+me)"

@@ -35,6 +35,7 @@ from .phrases import (
     PART,
     PART_OF_DAY,
     WD_ANY,
+    WD_FULL,
     WD_PLURAL,
     WEEKDAY_NAMES,
     Clarify,
@@ -89,7 +90,9 @@ _FREQ = {"hour": "hourly", "day": "daily", "week": "weekly", "month": "monthly",
 _EVERY = r"(?:every|each)"
 _N = rf"(?:other|second|third|\d+(?:st|nd|rd|th)?|{NUM})"
 _UNIT_WORD = r"(?P<unit>hour|day|week|month|year|fortnight)s?"
-_WDLIST = rf"{WD_ANY}s?(?:\s*(?:,|and|&|/)\s*{WD_ANY}s?)*"
+# "monday, wednesday and friday"; "monday wednesday friday" with full names only, so that
+# "every monday sun cream" keeps its sun.
+_WDLIST = rf"{WD_ANY}s?(?:\s*(?:,|and|&|/)\s*{WD_ANY}s?|\s+{WD_FULL}s?)*"
 _ORDLIST = rf"{ORD}(?:\s*(?:,|and|&)\s*(?:the\s+)?{ORD})*"
 _DAY_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "tenth": 10,
               "fifteenth": 15, "twentieth": 20}  # fmt: skip

@@ -470,6 +470,42 @@ def snooze_reminder(user: User, args: SnoozeReminderArgs, now: datetime) -> Tool
     )
 
 
+@_tool(
+    "skip_occurrence",
+    "Skip the open occurrence of a recurring task: it goes, and the next one comes.",
+    TaskIdArgs,
+)
+def skip_occurrence(user: User, args: TaskIdArgs, now: datetime) -> ToolResult:
+    task = selectors.task_get(user=user, task_id=args.task_id)
+    series = task.series
+    if series is None or series.stopped_at is not None:
+        raise ApplicationError(f'"{task.title}" does not repeat; there is no next one to skip to.')
+    if task.completed_at is not None:
+        raise ApplicationError(f'"{task.title}" is already completed.')
+    zone = _zone(user)
+    skipped = (
+        formatting.when_text(task.due_at, all_day=task.all_day, zone=zone, now=now)
+        if task.due_at is not None
+        else "this one"
+    )
+    title, series_id = task.title, task.series_id
+    services.task_delete(task=task, now=now)  # the open occurrence of a series: skips ahead
+    following = chat_selectors.series_next_open(user=user, series_id=series_id)
+    summary = f'Skipped "{title}" ({skipped}).'
+    tasks: list[Task] = []
+    if following is not None:
+        if following.due_at is not None:
+            when = formatting.when_text(
+                following.due_at, all_day=following.all_day, zone=zone, now=now
+            )
+            summary += f" Next: {when}."
+        tasks.append(_fresh(user, following))
+    actions: list[dict[str, Any]] = [{"type": "task.deleted", "task_id": args.task_id}]
+    if following is not None:
+        actions.append({"type": "task.created", "task_id": following.pk})
+    return ToolResult(summary, actions, tasks)
+
+
 @_tool("stop_series", "Stop a recurring task from repeating; the current one stays.", TaskIdArgs)
 def stop_series(user: User, args: TaskIdArgs, now: datetime) -> ToolResult:
     task = selectors.task_get(user=user, task_id=args.task_id)

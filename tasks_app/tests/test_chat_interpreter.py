@@ -408,6 +408,43 @@ def test_an_hour_alone_moves_the_task_in_focus_to_that_time_of_its_day(chat, use
     assert reply.text.startswith('Updated "Standup"')
 
 
+def test_skip_moves_a_series_to_its_next_occurrence_and_refuses_a_one_off(chat, user):
+    chat("add gym every monday wednesday friday at 7am")  # Thursday: first on Friday
+
+    skipped = chat("skip it")
+    again = chat("skip the next one")
+
+    assert skipped.text == 'Skipped "Gym" (tomorrow at 07:00). Next: Mon, Mar 9 at 07:00.'
+    assert again.text == 'Skipped "Gym" (Mon, Mar 9 at 07:00). Next: Wed, Mar 11 at 07:00.'
+    [open_one] = Task.objects.filter(user=user)
+    assert local(open_one) == "Wed 2026-03-11 07:00"
+    chat("add report friday")
+    refused = chat("skip it")
+    assert refused.text == (
+        'I couldn\'t do that: "Report" does not repeat; there is no next one to skip to.'
+    )
+    assert Task.objects.filter(user=user).count() == 2
+
+
+def test_follow_ups_about_the_task_in_focus(chat, user):
+    chat("add call mom tomorrow at 5pm")
+
+    moved = chat("actually make that 6pm")
+    reminded = chat("remind me an hour before")
+    also = chat("and also 10 minutes before")
+    asked = chat("when is it due?")
+
+    task = Task.objects.get(user=user)
+    assert local(task) == "Fri 2026-03-06 18:00"
+    assert moved.text.startswith('Updated "Call mom" — due tomorrow at 18:00')
+    assert sorted(r.offset_minutes for r in task.reminders.all()) == [10, 60]
+    assert "1 hour before" in reminded.text
+    assert "10 minutes before" in also.text
+    assert asked.text == (
+        '"Call mom": due tomorrow at 18:00; reminders 1 hour before and 10 minutes before.'
+    )
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

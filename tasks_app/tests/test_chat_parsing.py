@@ -673,6 +673,40 @@ GOLDEN = [
         "add",
         {"title": "Pack the name tag and the bag", "due": "2026-03-06"},
     ),
+    # ---- weekdays listed with spaces (full names only: "sun cream" stays in the title)
+    G(
+        "NY",
+        "add gym every monday wednesday friday at 7am",
+        "add",
+        {"title": "Gym", "due": "2026-03-06 07:00"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR",
+    ),
+    G(
+        "NY",
+        "add x every monday sun cream",
+        "add",
+        {"title": "X sun cream", "due": "2026-03-09"},
+        rrule="FREQ=WEEKLY;BYDAY=MO",
+    ),
+    # ---- what follows an answer, about the task in focus
+    G("NY", "also 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
+    G(
+        "NY",
+        "actually make that 6pm",
+        "reschedule",
+        {"due": "2026-03-05 18:00", "ref": "it", "keep": "date"},
+    ),
+    G("NY", "when is the report due?", "list", {"list": {"search": "report"}}),
+    G("NY", "when is it due", "show", {"ref": "it"}),
+    G(
+        "NY",
+        "reschedule dentist to wednesday same time",
+        "reschedule",
+        {"due": "2026-03-11", "ref": "dentist", "keep": "time"},
+    ),
+    G("NY", "skip the next one", "skip", {"ref": "it"}),
+    G("NY", "skip gym this week", "skip", {"ref": "gym"}),
+    G("NY", "skip 2", "skip", {"ref": (2,)}),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
     G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
