@@ -1,8 +1,9 @@
 """What a chat message asks for: text + now + zone -> an `Intent`. Pure: no database.
 
 Intents: add, list, show, complete, reopen, delete, rename, update (priority, tags, recurrence),
-reschedule, remind, unremind, snooze, skip, stop_series, help; plus the answers to a question the
-assistant asked (yes, no, choose), clarify (a question back instead of an action) and unknown.
+reschedule, remind, unremind, snooze, skip, stop_series, undo, help; plus the answers to a
+question the assistant asked (yes, no, choose), clarify (a question back instead of an action)
+and unknown.
 
 Tasks are referred to by their number in the last list shown ("complete 2", "done 1 and 3",
 "the second one"), by "it"/"that" (the task last acted on), or by title (matched by the
@@ -440,7 +441,8 @@ def _add(text: str, clock: Clock, *, reminder_at_due: bool = False) -> Intent:
     quoted = phrase.take(r"\"[^\"]+\"")  # shielded from date parsing, kept in the title
     tags = tuple(
         dict.fromkeys(
-            [m[1] for m in phrase.take_all(r"(?<![\w#&])#([\w-]{1,50})")]
+            # A tag has a letter: "PR #123" keeps its number.
+            [m[1] for m in phrase.take_all(r"(?<![\w#&])#(?=[\w-]*[^\W\d_])([\w-]{1,50})")]
             + [m["tag"] or m["tag2"] for m in phrase.take_all(_TAG_PHRASE)]
         )
     )
@@ -721,6 +723,12 @@ def _change(cmd: _Command, clock: Clock) -> Intent | None:
 
 
 # ---------------------------------------------------------------- complete, reopen, delete
+
+
+@_command(r"(?:undo|oops|whoops|my\s+bad)(?:[\s,]+(?:undo\s+)?(?:that|it|this|the\s+last\s+one))?")
+def _undo(cmd: _Command, clock: Clock) -> Intent:
+    """ "undo", "undo that", "oops": take back the completion of the task in focus."""
+    return Intent("undo")
 
 
 @_command(

@@ -239,6 +239,10 @@ def _bare_hour(hour: int, *, literal: bool) -> int:
 TIME_PHRASE = (
     rf"(?<![\w:/.])(?:(?:at|@|by|around)\s+)?{TIME_ATOM}"
     rf"|(?<![\w:/.])(?:at|@|around)\s+{_TIME_BARE}"
+    # "by 5" is a time when nothing but a date follows ("read by 3 chapters" is not; NUL marks
+    # what was understood already, a date)
+    rf"|(?<![\w:/.])by\s+{_TIME_BARE}(?=\s*$|\s*[,;.!?\0]|\s+(?:today|tonight|tomorrow|on|this"
+    rf"|next|{WD_ANY})(?![\w]))"
     rf"|(?<![\w:/.])in\s+the\s+{PART}"
 )
 TIME_LIST = (
@@ -521,12 +525,14 @@ class ReminderSpec:
     at: datetime | None = None
     # "at 8am" with no date: resolved against the due date once that is known.
     at_time: time | None = None
-    day_before: bool = False
+    day_before: int = 0  # with at_time: that many days before the due date ("the day before")
 
 
 _BEFORE = r"(?:before(?:hand)?|earlier|ahead|in\s+advance|prior)(?:\s+(?:it'?s\s+due|it|the\s+due\s+time))?"  # noqa: E501
+# "a week before at 9am", "2 days before at 18:00": a time of day some days ahead of the due date.
+_DAYS_BEFORE_AT = rf"(?:{NUM}|\d+)\s+(?:days?|weeks?)\s+before\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE})"
 _REMINDER_SPEC = (
-    rf"(?:{DURATION}\s+{_BEFORE}"
+    rf"(?:{_DAYS_BEFORE_AT}|{DURATION}\s+{_BEFORE}"
     rf"|(?:the\s+|a\s+)?(?:day|night|evening|morning)\s+before(?:\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE}))?"
     r"|at\s+the\s+(?:due\s+)?time|when\s+(?:it'?s|it\s+is)\s+due|on\s+time|at\s+due\s+time"
     rf"|in\s+{DURATION}"
@@ -537,7 +543,7 @@ REMINDER_LIST = rf"{_REMINDER_SPEC}(?:\s*(?:,|and|&|plus)\s*(?:again\s+|also\s+)
 # Reminders that only make sense against a due time ("10 minutes before", "the day before"):
 # a message of these alone is about a task already being talked about.
 _RELATIVE_SPEC = (
-    rf"(?:{DURATION}\s+{_BEFORE}"
+    rf"(?:{_DAYS_BEFORE_AT}|{DURATION}\s+{_BEFORE}"
     rf"|(?:the\s+|a\s+)?(?:day|night|evening|morning)\s+before"
     rf"(?:\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE}))?"
     r"|at\s+the\s+(?:due\s+)?time|when\s+(?:it'?s|it\s+is)\s+due|at\s+due\s+time)"
@@ -585,14 +591,17 @@ def _reminder_spec(text: str, clock: Clock) -> ReminderSpec:
     text = re.sub(r"\s+", " ", text)
     if re.fullmatch(r"at the (?:due )?time|when (?:it'?s|it is) due|on time|at due time", text):
         return ReminderSpec(offset_minutes=0)
+    if match := re.fullmatch(rf"({NUM}|\d+) (days?|weeks?) before at (.+)", text):
+        days = number(match[1]) * (7 if match[2].startswith("w") else 1)
+        return ReminderSpec(at_time=parse_time(match[3], bare_ok=True), day_before=days)
     if match := re.fullmatch(rf"({DURATION}) {_BEFORE}", text):
         return ReminderSpec(offset_minutes=duration_minutes(parse_duration(match[1])))
     if match := re.fullmatch(r"(?:the |a )?(day|night|evening|morning) before(?: at (.+))?", text):
         if match[2]:
-            return ReminderSpec(at_time=parse_time(match[2], bare_ok=True), day_before=True)
+            return ReminderSpec(at_time=parse_time(match[2], bare_ok=True), day_before=1)
         if match[1] == "day":
             return ReminderSpec(offset_minutes=1440)
-        return ReminderSpec(at_time=PART_OF_DAY[match[1]], day_before=True)
+        return ReminderSpec(at_time=PART_OF_DAY[match[1]], day_before=1)
     if match := re.fullmatch(rf"in ({DURATION})", text):
         return ReminderSpec(at=clock.now + parse_duration(match[1]))
     phrase = Phrase(text)
@@ -627,7 +636,8 @@ def resolve_reminders(
             assert spec.at_time is not None
             if due is None:
                 if spec.day_before:
-                    raise Clarify(f'When is "{title}" due? "The day before" needs a due date.')
+                    said = "The day before" if spec.day_before == 1 else "A reminder days before it"
+                    raise Clarify(f'When is "{title}" due? "{said}" needs a due date.')
                 moment = datetime.combine(clock.today, spec.at_time)
                 if moment <= clock.now:
                     moment += timedelta(days=1)

@@ -322,8 +322,14 @@ def _month_or_date(text: str, clock: Clock, *, last_day: bool) -> date:
 
 
 def take_repeat(phrase: Phrase, clock: Clock) -> Repeat | None:
-    """The recurrence phrase with its modifiers (starting, until, N times, for N weeks)."""
+    """The recurrence phrase with its modifiers (starting, until, N times, for N weeks,
+    except some weekdays)."""
     found: Repeat | None = None
+    # "except Fridays", "but not on weekends": taken first, so its days are no repeat of their own.
+    excluded = phrase.take(
+        rf"(?<!\w)[,\s]*(?:except|but\s+not|excluding|apart\s+from)\s+(?:on\s+)?"
+        rf"(?P<days>{_WDLIST}|{WD_PLURAL}(?:\s*(?:,|and|&|/)\s*{WD_PLURAL})*|weekends?)(?!\w)"
+    )
     for regex, builder in _PATTERNS:
         match = phrase.find(regex)
         if not match:
@@ -339,6 +345,8 @@ def take_repeat(phrase: Phrase, clock: Clock) -> Repeat | None:
         phrase.consume(match.start(), match.end())
         found = repeat
     if found is None:
+        if excluded:  # no repeat to take days from: the words are the title's
+            phrase.release(excluded.start(), excluded.end())
         if phrase.find(r"(?<!\w)(?:every|each)(?!\w)|every!"):
             bit = phrase.find(r"(?:every|each)!?\s*\S*(?:\s+\S+)?")
             said = bit[0].replace("\0", "").strip() if bit else "every"
@@ -364,7 +372,26 @@ def take_repeat(phrase: Phrase, clock: Clock) -> Repeat | None:
             raise Clarify(f'"{found.said}" but {len(codes)} days given. Which days?')
         found.rule = found.rule.model_copy(update={"weekdays": codes})
         found.times_per_day = None
+    if excluded:
+        _exclude_days(found, excluded)
     return found
+
+
+def _exclude_days(found: Repeat, excluded: re.Match[str]) -> None:
+    days = excluded["days"]
+    codes = set(WEEKDAY_CODES[5:]) if days.startswith("weekend") else set(_weekday_codes(days))
+    rule = found.rule
+    plain_days = all(re.fullmatch(r"[A-Z]{2}", day) for day in rule.weekdays)
+    if rule.interval != 1 or not plain_days or rule.frequency not in ("daily", "weekly"):
+        raise Clarify(f'"{excluded[0].strip(" ,")}" works with a repeat on days of the week, '
+                      'e.g. "every day except Sundays".')  # fmt: skip
+    every = rule.weekdays or list(WEEKDAY_CODES)
+    if rule.frequency == "weekly" and not rule.weekdays:
+        raise Clarify('On which days? Say e.g. "every weekday except Fridays".')
+    kept = [day for day in every if day not in codes]
+    if not kept:
+        raise Clarify("That leaves no day to repeat on.")
+    found.rule = rule.model_copy(update={"frequency": "weekly", "weekdays": kept})
 
 
 def first_due(repeat: Repeat, when: When, clock: Clock) -> tuple[RecurrenceRule, date | datetime]:

@@ -445,6 +445,20 @@ def test_follow_ups_about_the_task_in_focus(chat, user):
     )
 
 
+def test_undo_takes_back_a_completion_and_the_next_occurrence_it_made(chat, user):
+    chat("add gym every monday at 7am")
+    done = chat("done with gym")
+
+    undone = chat("oops")
+
+    [gym] = Task.objects.filter(user=user)
+    assert done.text.startswith('Done: "Gym". Next:')
+    assert undone.text.startswith('Reopened "Gym"')
+    assert gym.completed_at is None
+    assert local(gym) == "Mon 2026-03-09 07:00"
+    assert chat("undo").text.startswith("I can take back a completion")
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

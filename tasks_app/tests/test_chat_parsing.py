@@ -707,6 +707,58 @@ GOLDEN = [
     G("NY", "skip the next one", "skip", {"ref": "it"}),
     G("NY", "skip gym this week", "skip", {"ref": "gym"}),
     G("NY", "skip 2", "skip", {"ref": (2,)}),
+    # ---- days excepted from a repeat
+    G(
+        "NY",
+        "add standup every weekday at 9:15 except fridays",
+        "add",
+        {"title": "Standup", "due": "2026-03-09 09:15"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH",
+    ),
+    G(
+        "NY",
+        "add x every day but not on weekends",
+        "add",
+        {"title": "X", "due": "2026-03-05"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    ),
+    G(
+        "NY",
+        "add y every 2 days except sunday",
+        "clarify",
+        {
+            "question": '"except sunday" works with a repeat on days of the week, e.g. "every '
+            'day except Sundays".'
+        },
+    ),
+    # ---- reminders days ahead at a time; "by 5"; a number is no tag
+    G(
+        "NY",
+        "add renew car insurance on jan 15 2027, remind me a week before at 9am",
+        "add",
+        {
+            "title": "Renew car insurance",
+            "due": "2027-01-15",
+            "reminders": ["@2027-01-08 09:00"],
+        },
+    ),
+    G("NY", "add finish report by 5", "add", {"title": "Finish report", "due": "2026-03-05 17:00"}),
+    G(
+        "NY",
+        "add finish report by 5 tomorrow",
+        "add",
+        {"title": "Finish report", "due": "2026-03-06 17:00"},
+    ),
+    G("NY", "add read by 3 chapters", "add", {"title": "Read by 3 chapters"}),
+    G(
+        "NY",
+        "add review PR #123 tomorrow #work",
+        "add",
+        {"title": "Review PR #123", "due": "2026-03-06", "tags": ["work"]},
+    ),
+    G("NY", "undo", "undo", {}),
+    G("NY", "oops, undo that", "undo", {}),
+    G("NY", "undo 2", "reopen", {"ref": (2,)}),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
     G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
