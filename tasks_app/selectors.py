@@ -20,6 +20,8 @@ class TaskFilters:
     due_after: datetime | None = None
     q: str | None = None
     tag: str | None = None
+    completed_after: datetime | None = None  # completed in [after, before)
+    completed_before: datetime | None = None
 
 
 def local_day_bounds(*, user: User, now: datetime) -> tuple[datetime, datetime]:
@@ -90,6 +92,10 @@ def task_list(
         qs = qs.filter(due_at__lt=filters.due_before)
     if filters.due_after is not None:
         qs = qs.filter(due_at__gte=filters.due_after)
+    if filters.completed_after is not None:
+        qs = qs.filter(completed_at__gte=filters.completed_after)
+    if filters.completed_before is not None:
+        qs = qs.filter(completed_at__lt=filters.completed_before)
     if filters.q:
         qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
     if filters.tag:

@@ -15,6 +15,8 @@ def day_text(day: date, today: date) -> str:
         return "today"
     if (day - today).days == 1:
         return "tomorrow"
+    if (day - today).days == -1:
+        return "yesterday"
     text = f"{day:%a, %b} {day.day}"
     return text if day.year == today.year else f"{text}, {day.year}"
 

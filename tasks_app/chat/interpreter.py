@@ -39,7 +39,8 @@ HELP = """I can keep your task list. Try:
 • move 1 to Friday at 3pm · postpone 2 by 2 days · rename 1 to Buy oat milk
 • make 2 high priority · tag 2 with work · make 1 repeat every weekday at 8am
 • remind me about 2 30 minutes before · remove the reminders from 2 · snooze 15 min
-• skip 2 (a repeating task's next one comes) · stop repeating 2
+• skip 2 (a repeating task's next one comes) · stop repeating 2 · undo
+• add a note to 1: bring the insurance card · what did I finish today
 Numbers refer to the last list I showed; "it" is the task we last talked about."""
 
 
@@ -253,12 +254,14 @@ class Interpreter:
             reply.text = f"{header}:\n" + "\n".join(lines)
             if more > 0:
                 reply.text += f'\n…and {more} more. Narrow it down, e.g. "today" or "#work".'
-        reply.last_task_ids = [t.pk for t in result.tasks]
+        # An empty answer keeps the numbers of the last list shown ("complete 2" still works).
+        reply.last_task_ids = [t.pk for t in result.tasks] or None
         return reply
 
     def _headings(self, query: parsing.ListQuery) -> tuple[str, str]:
         """(header of the list, text when it is empty), e.g. ("Due today", "Nothing due today")."""
         day = formatting.day_text(query.day, self.clock.today) if query.day else ""
+        on_day = day if day in ("today", "yesterday") else f"on {day}"
         header, empty = {
             "open": ("Open tasks", "No open tasks"),
             "today": ("Due today", "Nothing due today"),
@@ -269,7 +272,9 @@ class Interpreter:
             "weekend": ("Due this weekend", "Nothing due this weekend"),
             "overdue": ("Overdue", "Nothing is overdue"),
             "upcoming": ("Coming up after today", "Nothing coming up after today"),
-            "completed": ("Completed", "Nothing completed yet"),
+            "completed": (f"Completed {on_day}", f"Nothing completed {on_day}")
+            if day
+            else ("Completed", "Nothing completed yet"),
             "all": ("All tasks", "No tasks"),
         }[query.view]
         filters = (f" tagged #{query.tag}" if query.tag else "") + (
@@ -282,6 +287,14 @@ class Interpreter:
 
     def _reopen(self, intent: Intent) -> ChatReply:
         return self._each("reopen_task", intent, completed=True)
+
+    def _note(self, intent: Intent) -> ChatReply:
+        task = self._task(intent.ref)
+        note = intent.note or ""
+        notes = f"{task.description.rstrip()}\n{note}" if task.description.strip() else note
+        reply = self._update_one(intent, task, description=notes)
+        reply.text = f'Added a note to "{task.title}": {note}'
+        return reply
 
     def _undo(self, intent: Intent) -> ChatReply:
         """Take back a completion: of the task in focus, or of the occurrence the one in focus

@@ -1,8 +1,8 @@
 """What a chat message asks for: text + now + zone -> an `Intent`. Pure: no database.
 
 Intents: add, list, show, complete, reopen, delete, rename, update (priority, tags, recurrence),
-reschedule, remind, unremind, snooze, skip, stop_series, undo, help; plus the answers to a
-question the assistant asked (yes, no, choose), clarify (a question back instead of an action)
+reschedule, remind, unremind, snooze, skip, stop_series, undo, note, help; plus the answers
+to a question the assistant asked (yes, no, choose), clarify (a question back instead of an action)
 and unknown.
 
 Tasks are referred to by their number in the last list shown ("complete 2", "done 1 and 3",
@@ -64,6 +64,7 @@ class Intent:
     priority: str | None = None
     query: ListQuery | None = None
     minutes: int | None = None  # snooze; None: the default
+    note: str | None = None  # note: text to add to the task's notes
     question: str | None = None  # clarify
     suggestion: str | None = None  # unknown: a message to run if the user says yes
 
@@ -81,7 +82,10 @@ def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
                 if intent is not None:
                     return intent
         said = text.strip().lower()
-        return _unknown(original, clock, chatting=bool(_CHATTER.match(said)) or said.endswith("?"))
+        asking = bool(_QUESTION.match(said)) or said.endswith("?")
+        return _unknown(
+            original, clock, chatting=asking or bool(_CHATTER.match(said)), asking=asking
+        )
     except Clarify as question:
         return Intent("clarify", question=str(question))
 
@@ -371,6 +375,17 @@ def _tags(cmd: _Command, clock: Clock) -> Intent:
 
 # ---------------------------------------------------------------- add
 
+
+@_command(
+    r"(?:add|put|write|attach|leave|set)\s+(?:a\s+|the\s+)?(?:note|description|details?|comment)"
+    r"\s+(?:to|on|for)\s+(?P<ref>.+?)\s*(?::|\s-|,|\s+saying|\s+that\s+says)\s*(?P<note>.+)",
+    r"(?:note|notes|comment)\s+(?:for|on|to)\s+(?P<ref>.+?)\s*:\s*(?P<note>.+)",
+)
+def _note(cmd: _Command, clock: Clock) -> Intent:
+    """ "add a note to 2: bring the insurance card": added to the task's notes."""
+    return Intent("note", ref=_ref(cmd["ref"]), note=(cmd["note"] or "").strip())
+
+
 _ADD_VERBS = (
     r"(?:add|create|new|put|note|jot\s+down|capture|remember\s+to|todo\s*:|to-?do\s*:|task\s*:)"
     r"(?:\s+(?:a|an|the)(?=\s))?(?:\s+new(?=\s))?"
@@ -484,7 +499,7 @@ def _add(text: str, clock: Clock, *, reminder_at_due: bool = False) -> Intent:
 
 _LIST_FILLER = re.compile(
     r"(?<![\w#])(?:all|everything|every|open|pending|my|me|the|tasks?|todos?|to-?dos?|items?|list"
-    r"|due|do|did|i|have|got|is|are|there|any|anything|on|for|what|whats|what's|left|remaining"
+    r"|due|do|did|i|have|got|get|is|are|there|any|anything|on|for|what|whats|what's|left|remaining"
     r"|still|to|in|of|up|stuff|things?|else|now|currently|can|you|a|an|agenda|schedule|plate"
     r"|need|should|show|please|that|which|ones?)(?![\w])",
     re.IGNORECASE,
@@ -494,6 +509,7 @@ _LIST_FILLER = re.compile(
 @_command(
     r"(?P<verb>list|show|display|view|see|give\s+me|pull\s+up)(?:\s+(?P<rest>.*))?",
     r"(?P<what>what(?:'s|\s+is|\s+are|s)|what\s+do\s+i\s+have|what\s+have\s+i\s+got|anything"
+    r"|how\s+many(?:\s+(?:open\s+)?(?:tasks?|things|todos?|to-?dos?|items?))?"
     r"|do\s+i\s+have|what\s+did\s+i|what\s+should\s+i\s+do|what\s+else)(?:\s+(?P<rest>.*))?",
     r"(?:my\s+)?(?P<noun>tasks?|todos?|to-?dos?|agenda|todo\s+list|list)(?:\s+(?P<rest>.*))?",
     r"(?P<rest>(?:today|tomorrow|overdue|completed|upcoming|this\s+week|next\s+week"
@@ -549,6 +565,13 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
         if phrase.take(rf"(?<![\w#])(?:{regex})(?:'s)?(?![\w])"):
             view = name
             break
+    if view == "completed":  # "what did I finish today", "done yesterday": completed that day
+        if phrase.take(r"(?<![\w#])yesterday(?![\w])"):
+            day = clock.today - relativedelta(days=1)
+        elif match := phrase.take(rf"(?<![\w#])(?:on\s+|for\s+)?({DATE_ATOM})(?![\w])"):
+            day = phrases.parse_date(match[1], clock)[0]
+            if day > clock.today:  # "the 3rd", "Friday": the last one, not the next
+                day = _last_before(day, clock)
     if view == "open":
         match = phrase.take(rf"(?<![\w#])(?:on\s+|for\s+|due\s+)?({DATE_ATOM})(?![\w])")
         if match:
@@ -568,7 +591,14 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
         r"(?<!\w)(?:about|matching|containing|mentioning|called|named|like)\s+(.+)"
     ):
         search = phrase.original_of(match, 1).strip("\"'?!. ")
-    return ListQuery(view, day if view == "day" else None, tag, search)
+    return ListQuery(view, day if view in ("day", "completed") else None, tag, search)
+
+
+def _last_before(day: date, clock: Clock) -> date:
+    """A weekday or day of the month said about the past: its latest one up to today."""
+    if (day - clock.today).days < 7:
+        return day - relativedelta(days=7)
+    return day - relativedelta(months=1)
 
 
 # ---------------------------------------------------------------- updates
@@ -772,10 +802,15 @@ _CHATTER = re.compile(
     r"|what|what'?s|when|where|why|how|who|whose|which|is|are|am|was|were|do|does|did|can|could"
     r"|should|would|will|shall|may|might|i|i'm|im|you|you're|it'?s|that'?s|this\s+is)(?![\w'])"
 )
+# A question is never offered as a task, with a date or without ("what did we say on Friday").
+_QUESTION = re.compile(
+    r"(?:what|what'?s|when|where|why|how|who|whose|which|is|are|do|does|did|can|could|should"
+    r"|would|will|shall)(?![\w'])"
+)
 _OFFER_WORDS_MAX = 12
 
 
-def _unknown(text: str, clock: Clock, *, chatting: bool = False) -> Intent:
+def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = False) -> Intent:
     """Not a command. If it reads as a task, offer to add it: any message with a date or a
     repeat, or a short one that does not talk or ask ("buy milk", "taxes")."""
     try:
@@ -791,7 +826,8 @@ def _unknown(text: str, clock: Clock, *, chatting: bool = False) -> Intent:
         and len(text.split()) <= _OFFER_WORDS_MAX
         and re.search(r"[^\W\d_]", candidate.title) is not None
     )
-    if candidate.due is not None or candidate.rule is not None or plain:
+    dated = candidate.due is not None or candidate.rule is not None
+    if (dated and not asking) or plain:
         return Intent("unknown", suggestion=f"add {text}", title=candidate.title,
                       due=candidate.due, rule=candidate.rule, reminders=candidate.reminders,
                       tags=candidate.tags, priority=candidate.priority)  # fmt: skip

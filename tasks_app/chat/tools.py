@@ -75,7 +75,10 @@ class ListTasksArgs(_Args):
         description="open (all not done), today, tomorrow, day (see `day`), week (rest of this "
         "week), next_week, weekend, overdue, upcoming (after today), completed, all.",
     )
-    day: str | None = Field(None, description="For view=day: an ISO date (2026-03-06).")
+    day: str | None = Field(
+        None,
+        description="For view=day: an ISO date (2026-03-06); for view=completed: completed on it.",
+    )
     tag: str | None = Field(None, max_length=51)
     search: str | None = Field(None, max_length=200, description="Words in title or notes.")
     limit: int = Field(50, ge=1, le=200)
@@ -257,7 +260,17 @@ def _list_filters(user: User, args: ListTasksArgs, now: datetime) -> selectors.T
     if args.view in ("today", "overdue", "upcoming"):
         return selectors.TaskFilters(view=args.view, **common)
     if args.view == "completed":
-        return selectors.TaskFilters(status="completed", **common)
+        day = parse_when(args.day, "day") if args.day else None
+        if day is None:
+            return selectors.TaskFilters(status="completed", **common)
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise field_error("day", "`day` must be an ISO date.")
+        return selectors.TaskFilters(
+            status="completed",
+            completed_after=_day_start(day, user),
+            completed_before=_day_start(day + timedelta(days=1), user),
+            **common,
+        )
     if args.view == "all":
         return selectors.TaskFilters(**common)
     if args.view == "open":

@@ -324,7 +324,7 @@ def test_list_views(chat, user, message, expected):
     reply = chat(message)
 
     assert reply.text.splitlines() == [
-        e.replace("Late thing — yesterday", "Late thing — Wed, Mar 4 (overdue)") for e in expected
+        e.replace("Late thing — yesterday", "Late thing — yesterday (overdue)") for e in expected
     ]
 
 
@@ -457,6 +457,37 @@ def test_undo_takes_back_a_completion_and_the_next_occurrence_it_made(chat, user
     assert gym.completed_at is None
     assert local(gym) == "Mon 2026-03-09 07:00"
     assert chat("undo").text.startswith("I can take back a completion")
+
+
+def test_notes_are_added_to_a_task(chat, user):
+    chat("add dentist tomorrow at 3pm")
+    chat("list")
+
+    first = chat("add a note to 1: bring the insurance card")
+    chat("note for dentist: ask about X-rays")
+
+    task = Task.objects.get(user=user)
+    assert first.text == 'Added a note to "Dentist": bring the insurance card'
+    assert task.description == "bring the insurance card\nask about X-rays"
+
+
+def test_what_was_done_on_a_day_and_an_empty_answer_keeps_the_list_numbers(chat, user):
+    services.task_create(user=user, title="Report", due=datetime(2026, 3, 6, 9))
+    done = services.task_create(user=user, title="Groceries")
+    services.task_complete(task=done, now=NOW)
+    old = services.task_create(user=user, title="Taxes")
+    services.task_complete(task=old, now=NOW - timedelta(days=1))
+
+    today = chat("what did I finish today")
+    yesterday = chat("what did I get done yesterday")
+    chat("list")
+    nothing = chat("show #work")
+    completed = chat("complete 1")
+
+    assert today.text.splitlines() == ["Completed today:", "1. Groceries — done today"]
+    assert yesterday.text.splitlines() == ["Completed yesterday:", "1. Taxes — done yesterday"]
+    assert nothing.text == "No open tasks tagged #work."
+    assert completed.text == 'Done: "Report".'
 
 
 def test_title_matching_scores():

@@ -759,6 +759,34 @@ GOLDEN = [
     G("NY", "undo", "undo", {}),
     G("NY", "oops, undo that", "undo", {}),
     G("NY", "undo 2", "reopen", {"ref": (2,)}),
+    # ---- notes, what was done on a day, questions
+    G(
+        "NY",
+        "add a note to 2: bring the insurance card",
+        "note",
+        {"ref": (2,), "note": "bring the insurance card"},
+    ),
+    G(
+        "NY",
+        "note for dentist: ask about X-rays",
+        "note",
+        {"ref": "dentist", "note": "ask about X-rays"},
+    ),
+    G(
+        "NY",
+        "what did I finish today",
+        "list",
+        {"list": {"view": "completed", "day": "2026-03-05"}},
+    ),
+    G(
+        "NY",
+        "what did i get done yesterday",
+        "list",
+        {"list": {"view": "completed", "day": "2026-03-04"}},
+    ),
+    G("NY", "how many tasks do I have", "list", {"list": {"view": "open"}}),
+    G("NY", "what did we say on friday", "unknown", {}),
+    G("NY", "is the dentist tomorrow?", "unknown", {}),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
     G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
@@ -965,6 +993,8 @@ def summarize(intent: Intent) -> dict[str, Any]:
         out["remove_tags"] = list(intent.remove_tags)
     if intent.question:
         out["question"] = intent.question
+    if intent.note:
+        out["note"] = intent.note
     if intent.rule and intent.rule.after_completion:
         out["anchor"] = "completion"
     return out
