@@ -20,6 +20,7 @@ class TaskFilters:
     due_after: datetime | None = None
     q: str | None = None
     tag: str | None = None
+    priority: str | None = None
     completed_after: datetime | None = None  # completed in [after, before)
     completed_before: datetime | None = None
 
@@ -92,6 +93,8 @@ def task_list(
         qs = qs.filter(due_at__lt=filters.due_before)
     if filters.due_after is not None:
         qs = qs.filter(due_at__gte=filters.due_after)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
     if filters.completed_after is not None:
         qs = qs.filter(completed_at__gte=filters.completed_after)
     if filters.completed_before is not None:

@@ -243,6 +243,7 @@ class Interpreter:
             day=tools.iso(query.day),
             tag=query.tag,
             search=query.search,
+            priority=query.priority,
             limit=LIST_LIMIT,
         )
         header, empty = self._headings(query)
@@ -277,8 +278,10 @@ class Interpreter:
             else ("Completed", "Nothing completed yet"),
             "all": ("All tasks", "No tasks"),
         }[query.view]
-        filters = (f" tagged #{query.tag}" if query.tag else "") + (
-            f' matching "{query.search}"' if query.search else ""
+        filters = (
+            (f" tagged #{query.tag}" if query.tag else "")
+            + (f" of {query.priority} priority" if query.priority else "")
+            + (f' matching "{query.search}"' if query.search else "")
         )
         return header + filters, empty + filters
 

@@ -45,6 +45,7 @@ class ListQuery:
     day: date | None = None
     tag: str | None = None
     search: str | None = None
+    priority: str | None = None
 
 
 @dataclass(frozen=True)
@@ -523,7 +524,7 @@ def _list(cmd: _Command, clock: Clock) -> Intent | None:
         if not cmd.has("verb"):
             return None
         search = re.sub(r"\s+", " ", _LIST_FILLER.sub(" ", phrase.rest())).strip("\"'?!. ")
-        query = ListQuery(query.view, query.day, query.tag, search=search)
+        query = ListQuery(query.view, query.day, query.tag, search=search, priority=query.priority)
     return Intent("list", query=query)
 
 
@@ -586,12 +587,19 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
         )
     ) or (match := phrase.take(r"(?<![\w#])(?:in\s+|with\s+|under\s+)?#([\w-]+)")):
         tag = match[1]
+    priority = None
+    if match := phrase.take(
+        r"(?<![\w!])(?:with\s+)?(?:(?P<p>high|medium|low|urgent|important|top)[\s-]+priority"
+        r"|priority\s+(?P<q>high|medium|low)|(?P<r>urgent|important)(?=\s+(?:tasks?|things|todos?"
+        r"|ones|items)|$)|!(?P<s>high|medium|low))(?![\w])"
+    ):
+        priority = _PRIORITIES[(match["p"] or match["q"] or match["r"] or match["s"]).lower()]
     search = None
     if match := phrase.take(
         r"(?<!\w)(?:about|matching|containing|mentioning|called|named|like)\s+(.+)"
     ):
         search = phrase.original_of(match, 1).strip("\"'?!. ")
-    return ListQuery(view, day if view in ("day", "completed") else None, tag, search)
+    return ListQuery(view, day if view in ("day", "completed") else None, tag, search, priority)
 
 
 def _last_before(day: date, clock: Clock) -> date:

@@ -81,6 +81,7 @@ class ListTasksArgs(_Args):
     )
     tag: str | None = Field(None, max_length=51)
     search: str | None = Field(None, max_length=200, description="Words in title or notes.")
+    priority: Priority | None = Field(None, description="Only tasks of this priority.")
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -256,7 +257,7 @@ def _day_start(day: date, user: User) -> datetime:
 
 def _list_filters(user: User, args: ListTasksArgs, now: datetime) -> selectors.TaskFilters:
     today = now.astimezone(_zone(user)).date()
-    common = {"tag": args.tag, "q": args.search}
+    common = {"tag": args.tag, "q": args.search, "priority": args.priority}
     if args.view in ("today", "overdue", "upcoming"):
         return selectors.TaskFilters(view=args.view, **common)
     if args.view == "completed":

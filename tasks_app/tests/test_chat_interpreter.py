@@ -490,6 +490,17 @@ def test_what_was_done_on_a_day_and_an_empty_answer_keeps_the_list_numbers(chat,
     assert completed.text == 'Done: "Report".'
 
 
+def test_lists_by_priority(chat, user):
+    services.task_create(user=user, title="Taxes", priority="high")
+    services.task_create(user=user, title="Groceries", priority="low")
+
+    assert chat("show high priority tasks").text.splitlines() == [
+        "Open tasks of high priority:",
+        "1. Taxes !",
+    ]
+    assert chat("what's medium priority").text == "No open tasks of medium priority."
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

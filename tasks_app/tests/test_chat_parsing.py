@@ -787,6 +787,9 @@ GOLDEN = [
     G("NY", "how many tasks do I have", "list", {"list": {"view": "open"}}),
     G("NY", "what did we say on friday", "unknown", {}),
     G("NY", "is the dentist tomorrow?", "unknown", {}),
+    G("NY", "show high priority tasks", "list", {"list": {"priority": "high"}}),
+    G("NY", "what is urgent", "list", {"list": {"priority": "high"}}),
+    G("NY", "show low priority today", "list", {"list": {"view": "today", "priority": "low"}}),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
     G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
