@@ -14,7 +14,8 @@ Defaults, so that nothing is guessed silently (the chat reply always states the 
   morning at 5" = 05:00; "7am" stays 07:00); "noon" = 12:00; "midnight" = 23:59 of that day
   (the end of it: "Friday at midnight" stays on Friday).
 * A bare hour after "at": 1-6 is in the afternoon (13:00-18:00), 7-11 in the morning, 12 is
-  noon, 0 and 13-23 are 24-hour times. A leading zero ("at 05:30") is taken literally.
+  noon, 0 and 13-23 are 24-hour times. A leading zero ("at 05:30") is taken literally. "by 5"
+  is a time when only a date follows it. A span ("2-5pm", "11-1pm") is due at its start.
 * "Friday", "on Friday", "this Friday": the next Friday, today included. "next Friday": the
   Friday of next week (weeks start on Monday). "this weekend": Saturday (today on a weekend day);
   "next weekend": Saturday of next week. "next week": its Monday; "next month": its 1st.
@@ -447,7 +448,10 @@ def take_when(phrase: Phrase, clock: Clock) -> When:
         _set_day(when, day, match[0].strip())
         if at is not None:
             parts.append(at)
+    ranged = phrase.take(TIME_RANGE)  # "2-5pm": due when it starts
     given = _take_times(phrase)
+    if ranged:
+        given.append((_range_start(ranged), True))
     if given and len(set(parts)) == 1:
         # "tonight at 7", "tomorrow morning at 5": the hour is read in that part of the day.
         given = [(at if half else _in_part(at, parts[0]), half) for at, half in given]
@@ -456,6 +460,23 @@ def take_when(phrase: Phrase, clock: Clock) -> When:
     if when.exact is not None and (when.day is not None or when.times):
         raise Clarify(f"Do you mean {' or '.join(when.said)}? Please give one due time.")
     return when
+
+
+# "2-5pm", "from 10:30am to 12pm", "11-1pm": a span of time; the task is due at its start.
+TIME_RANGE = (
+    rf"(?<![\w:/.-])(?:(?:at|from|between)\s+)?(?P<a>\d{{1,2}}(?::\d{{2}})?)\s*(?P<ma>{AMPM})?"
+    rf"\s*(?:-|to|until|till)\s*(?P<b>\d{{1,2}}(?::\d{{2}})?)\s*(?P<mb>{AMPM})(?![a-z])"
+)
+
+
+def _range_start(match: re.Match[str]) -> time:
+    end = parse_time(f"{match['b']}{match['mb']}")
+    if match["ma"]:
+        return parse_time(f"{match['a']}{match['ma']}")
+    start = parse_time(f"{match['a']}{match['mb']}")  # the end's half of the day ...
+    if start > end:  # ... unless that puts it after the end: "11-1pm" starts at 11am
+        start = parse_time(f"{match['a']}{'am' if match['mb'].startswith('p') else 'pm'}")
+    return start
 
 
 def _in_part(at: time, part: time) -> time:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -64,6 +64,7 @@ class Repeat:
     rule: RecurrenceRule
     said: str
     default_time: time | None = None  # "every morning"
+    more_times: list[time] = field(default_factory=list)  # "every morning and evening"
     times_per_day: int | None = None  # "twice a day": needs that many times
     start: date | None = None
     until: date | None = None
@@ -274,9 +275,15 @@ def _workdays(g: dict[str, str], said: str) -> Repeat:
     return Repeat(_rule("weekly", weekdays=list(WEEKDAY_CODES[:5])), said, default_time=part)
 
 
-@_pattern(rf"{_EVERY}\s+(?P<part>morning|evening|night)|nightly")
+@_pattern(
+    rf"{_EVERY}\s+(?P<part>morning|evening|night)"
+    r"(?:\s*(?:,|and|&)\s*(?:(?:every|each)\s+)?(?P<part2>morning|evening|night))?|nightly"
+)
 def _every_part_of_day(g: dict[str, str], said: str) -> Repeat:
-    return Repeat(_rule("daily"), said, default_time=PART_OF_DAY[g.get("part", "night")])
+    more = [PART_OF_DAY[g["part2"]]] if g.get("part2") and g["part2"] != g.get("part") else []
+    return Repeat(
+        _rule("daily"), said, default_time=PART_OF_DAY[g.get("part", "night")], more_times=more
+    )
 
 
 @_pattern(rf"{_EVERY}\s+(?:(?P<n>{_N})\s+)?{_UNIT_WORD}")
@@ -396,7 +403,9 @@ def _exclude_days(found: Repeat, excluded: re.Match[str]) -> None:
 
 def first_due(repeat: Repeat, when: When, clock: Clock) -> tuple[RecurrenceRule, date | datetime]:
     """Complete the rule and find the first occurrence: the due value of the new task."""
-    times = when.times or ([repeat.default_time] if repeat.default_time else [])
+    times = when.times or (
+        [repeat.default_time, *repeat.more_times] if repeat.default_time else []
+    )
     if when.exact is not None:
         raise Clarify(f'"{when.said[0]}" and "{repeat.said}": when should the first one be?')
     if repeat.times_per_day is not None and len(times) != repeat.times_per_day:

@@ -790,6 +790,28 @@ GOLDEN = [
     G("NY", "show high priority tasks", "list", {"list": {"priority": "high"}}),
     G("NY", "what is urgent", "list", {"list": {"priority": "high"}}),
     G("NY", "show low priority today", "list", {"list": {"view": "today", "priority": "low"}}),
+    # ---- a span of time is due at its start; parts of the day in a repeat
+    G(
+        "NY",
+        "add birthday party saturday 2-5pm",
+        "add",
+        {"title": "Birthday party", "due": "2026-03-07 14:00"},
+    ),
+    G("NY", "add lunch 11-1pm friday", "add", {"title": "Lunch", "due": "2026-03-06 11:00"}),
+    G(
+        "NY",
+        "add meeting from 10:30am to 12pm tomorrow",
+        "add",
+        {"title": "Meeting", "due": "2026-03-06 10:30"},
+    ),
+    G("NY", "add call 3-4", "add", {"title": "Call 3-4"}),
+    G(
+        "NY",
+        "add walk the dog every morning and evening",
+        "add",
+        {"title": "Walk the dog", "due": "2026-03-05 19:00"},
+        rrule="FREQ=DAILY;BYHOUR=9,19;BYMINUTE=0",
+    ),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
     G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
