@@ -341,7 +341,17 @@ def _reminder_alone(cmd: _Command, clock: Clock) -> Intent | None:
 
 @_command(r"(?:make|change|move)\s+(?:that|it|this)\s+(?:to\s+|at\s+|for\s+)?(?P<value>.+)")
 def _make_it(cmd: _Command, clock: Clock) -> Intent | None:
-    """ "make that 6pm", "actually make it Friday": the task in focus gets a new due time."""
+    """ "make that 6pm", "actually make it Friday", "make it every Sunday": the task in focus
+    gets a new due time, or a repeat."""
+    phrase = Phrase(cmd["value"] or "")
+    repeat = repeats.take_repeat(phrase, clock)
+    if repeat is not None:
+        when = phrases.take_when(phrase, clock)
+        if phrase.rest().strip(" ,."):
+            return None
+        rule, due = repeats.first_due(repeat, when, clock)
+        said = not when.empty or repeat.default_time is not None
+        return Intent("update", ref=TaskRef(focus=True), rule=rule, due=due if said else None)
     phrase = Phrase(_new_due_text(cmd["value"] or ""))
     intent = _reschedule_value(phrase, clock)
     if intent is None or phrase.rest().strip(" ,."):
@@ -365,8 +375,12 @@ def _tag_names(text: str) -> tuple[str, ...]:
 @_command(
     r"(?:tag|label)\s+(?P<ref>.+?)\s+(?:with|as)\s+(?P<tags>.+)",
     r"(?:tag|label)\s+(?P<ref>.+?)\s+(?P<tags>#[\w-]+(?:[\s,]+(?:and\s+)?#[\w-]+)*)",
+    # "tag it family", "tag 2 work": a number or "it" leaves no doubt where the tags start
+    rf"(?:tag|label)\s+(?P<ref>{_FOCUS}|#?\d{{1,3}})\s+(?P<tags>[\w-]+(?:[\s,]+(?:and\s+)?[\w-]+)*)",
     r"add\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags>.+?)\s+to\s+(?P<ref>.+)",
     r"(?:remove|delete|drop)\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<untags>.+?)\s+from\s+(?P<ref>.+)",
+    r"(?:remove|delete|drop)\s+(?:the\s+)?#?(?P<untags>[\w-]+)\s+(?:tag|label)\s+from\s+(?P<ref>.+)",
+    rf"un-?tag\s+(?P<ref>{_FOCUS}|#?\d{{1,3}})\s+(?P<untags>[\w-]+(?:[\s,]+(?:and\s+)?[\w-]+)*)",
 )
 def _tags(cmd: _Command, clock: Clock) -> Intent:
     if cmd.has("untags"):
@@ -529,7 +543,7 @@ def _list(cmd: _Command, clock: Clock) -> Intent | None:
 
 
 @_command(
-    r"when\s+(?:is|are|was|'?s)\s+(?:the\s+|my\s+)?(?P<rest>.+?)(?:\s+(?:due|again|happening))?",
+    r"when(?:\s+(?:is|are|was)|'s|s)\s+(?:the\s+|my\s+)?(?P<rest>.+?)(?:\s+(?:due|again|happening))?",
     r"when\s+(?:do|did|should|must)\s+i\s+(?:have\s+to\s+|need\s+to\s+|want\s+to\s+)?(?P<rest>.+)",
 )
 def _when_due(cmd: _Command, clock: Clock) -> Intent:
@@ -715,10 +729,15 @@ def _new_due_text(value: str) -> str:
 def _reschedule_value(phrase: Phrase, clock: Clock) -> Intent | None:
     """The new due value in a reschedule; the caller checks that nothing else is left."""
     shift = phrase.take(
-        rf"(?<!\w)(?:(?:back\s+(?:by\s+)?|by\s+)(?:another\s+)?({DURATION})|({DURATION})\s+later)"
+        rf"(?<!\w)(?:(?:back\s+(?:by\s+)?|by\s+)(?:another\s+)?({DURATION})|({DURATION})\s+later"
+        # "postpone it a day": a duration at the end, not "in 2 days" (a date)
+        rf"|(?<!\bin\s)(?:another\s+)?({DURATION})$)"
     )
     if shift:
-        return Intent("reschedule", shift=phrases.parse_duration(shift[1] or shift[2]))
+        amount = shift[1] or shift[2] or shift[3]
+        return Intent("reschedule", shift=phrases.parse_duration(amount))
+    if another := phrase.take(r"(?<!\w)(?:by\s+)?another\s+(day|week|hour|month)$"):
+        return Intent("reschedule", shift=phrases.parse_duration(f"1 {another[1]}"))
     when = phrases.take_when(phrase, clock)
     if when.empty:
         return None

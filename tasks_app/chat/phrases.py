@@ -552,8 +552,13 @@ class ReminderSpec:
 _BEFORE = r"(?:before(?:hand)?|earlier|ahead|in\s+advance|prior)(?:\s+(?:it'?s\s+due|it|the\s+due\s+time))?"  # noqa: E501
 # "a week before at 9am", "2 days before at 18:00": a time of day some days ahead of the due date.
 _DAYS_BEFORE_AT = rf"(?:{NUM}|\d+)\s+(?:days?|weeks?)\s+before\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE})"
+# "the morning of", "the day of at 8am": on the due date itself.
+_DAY_OF = (
+    rf"(?:on\s+)?the\s+(?:morning|afternoon|evening|day)\s+of(?:\s+(?:it|the\s+due\s+date))?"
+    rf"(?:\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE}))?"
+)
 _REMINDER_SPEC = (
-    rf"(?:{_DAYS_BEFORE_AT}|{DURATION}\s+{_BEFORE}"
+    rf"(?:{_DAYS_BEFORE_AT}|{_DAY_OF}|{DURATION}\s+{_BEFORE}"
     rf"|(?:the\s+|a\s+)?(?:day|night|evening|morning)\s+before(?:\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE}))?"
     r"|at\s+the\s+(?:due\s+)?time|when\s+(?:it'?s|it\s+is)\s+due|on\s+time|at\s+due\s+time"
     rf"|in\s+{DURATION}"
@@ -564,7 +569,7 @@ REMINDER_LIST = rf"{_REMINDER_SPEC}(?:\s*(?:,|and|&|plus)\s*(?:again\s+|also\s+)
 # Reminders that only make sense against a due time ("10 minutes before", "the day before"):
 # a message of these alone is about a task already being talked about.
 _RELATIVE_SPEC = (
-    rf"(?:{_DAYS_BEFORE_AT}|{DURATION}\s+{_BEFORE}"
+    rf"(?:{_DAYS_BEFORE_AT}|{_DAY_OF}|{DURATION}\s+{_BEFORE}"
     rf"|(?:the\s+|a\s+)?(?:day|night|evening|morning)\s+before"
     rf"(?:\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE}))?"
     r"|at\s+the\s+(?:due\s+)?time|when\s+(?:it'?s|it\s+is)\s+due|at\s+due\s+time)"
@@ -612,6 +617,11 @@ def _reminder_spec(text: str, clock: Clock) -> ReminderSpec:
     text = re.sub(r"\s+", " ", text)
     if re.fullmatch(r"at the (?:due )?time|when (?:it'?s|it is) due|on time|at due time", text):
         return ReminderSpec(offset_minutes=0)
+    if match := re.fullmatch(
+        r"(?:on )?the (morning|afternoon|evening|day) of(?: it| the due date)?(?: at (.+))?", text
+    ):
+        at = parse_time(match[2], bare_ok=True) if match[2] else PART_OF_DAY.get(match[1], time(9))
+        return ReminderSpec(at_time=at, day_before=0)
     if match := re.fullmatch(rf"({NUM}|\d+) (days?|weeks?) before at (.+)", text):
         days = number(match[1]) * (7 if match[2].startswith("w") else 1)
         return ReminderSpec(at_time=parse_time(match[3], bare_ok=True), day_before=days)

@@ -501,6 +501,22 @@ def test_lists_by_priority(chat, user):
     assert chat("what's medium priority").text == "No open tasks of medium priority."
 
 
+def test_changes_to_the_task_in_focus_in_few_words(chat, user):
+    chat("add call mom tomorrow at 5pm")
+
+    chat("tag it family")
+    chat("make it every sunday")
+    chat("remind me the morning of")
+    untagged = chat("remove the family tag from it")
+
+    task = Task.objects.get(user=user)
+    assert task.series.rule == "FREQ=WEEKLY;BYDAY=SU"
+    assert local(task) == "Sun 2026-03-08 17:00"
+    assert [(r.offset_minutes, r.status) for r in task.reminders.all()] == [(480, "pending")]
+    assert list(task.tags.all()) == []
+    assert untagged.text.startswith('Updated "Call mom"')
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

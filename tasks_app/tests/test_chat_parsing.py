@@ -812,6 +812,31 @@ GOLDEN = [
         {"title": "Walk the dog", "due": "2026-03-05 19:00"},
         rrule="FREQ=DAILY;BYHOUR=9,19;BYMINUTE=0",
     ),
+    # ---- tags, repeats and shifts for the task in focus
+    G("NY", "tag it family", "update", {"ref": "it", "tags": ["family"]}),
+    G("NY", "tag 2 work and home", "update", {"ref": (2,), "tags": ["work", "home"]}),
+    G("NY", "remove the family tag from it", "update", {"ref": "it", "remove_tags": ["family"]}),
+    G("NY", "untag 2 work", "update", {"ref": (2,), "remove_tags": ["work"]}),
+    G("NY", "make it every sunday", "update", {"ref": "it"}, rrule="FREQ=WEEKLY;BYDAY=SU"),
+    G("NY", "when's rent due", "list", {"list": {"search": "rent"}}),
+    G("NY", "postpone it a day", "reschedule", {"ref": "it", "shift": "relativedelta(days=+1)"}),
+    G(
+        "NY",
+        "postpone it another day",
+        "reschedule",
+        {"ref": "it", "shift": "relativedelta(days=+1)"},
+    ),
+    G("NY", "move it in 2 days", "reschedule", {"due": "2026-03-07", "ref": "it", "keep": "time"}),
+    G("NY", "remind me the morning of", "remind", {"ref": "it", "reminders": ["@09:00"]}),
+    G(
+        "NY",
+        "add exam tuesday at 9am, remind me the evening of",
+        "clarify",
+        {
+            "question": "19:00 is after the due time (09:00). Did you mean the day before? Say "
+            'e.g. "remind me the day before at 19:00".'
+        },
+    ),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
     G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
