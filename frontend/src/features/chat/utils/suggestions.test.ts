@@ -11,6 +11,11 @@ describe("quick replies", () => {
     expect(replySuggestions(reply)).toEqual(["1", "2"]);
   });
 
+  it("offers Undo after one task was ticked off, not after several", () => {
+    expect(replySuggestions('Done: "Gym". Next: Mon, Dec 7 at 07:00.')).toEqual(["Undo"]);
+    expect(replySuggestions('Done: "Gym".\nDone: "Call mom".')).toEqual([]);
+  });
+
   it("offers nothing after a plain answer", () => {
     expect(replySuggestions('Added "Pay rent".')).toEqual([]);
   });
