@@ -211,13 +211,17 @@ def _help(cmd: _Command, clock: Clock) -> Intent:
     return Intent("help")
 
 
-@_command(r"(?:thanks|thank\s+you|thx|ty|cheers|great|cool|nice|perfect|awesome)")
+@_command(
+    r"(?:thanks|thank\s+you|thx|ty|cheers|great|cool|nice|perfect|awesome)"
+    r"(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again|\s+a\s+bunch)?"
+)
 def _thanks(cmd: _Command, clock: Clock) -> Intent:
     return Intent("thanks")
 
 
 @_command(
-    r"(?:yes|y|yeah|yep|yup|sure|ok|okay|do\s+it|go\s+ahead|please\s+do|confirm|correct|right)"
+    r"(?:yes|y|yeah|yep|yup|sure|ok|okay|do\s+it|go\s+ahead|please\s+do|confirm|correct|right"
+    r"|sounds\s+(?:good|great|right)|that\s+works|works\s+for\s+me)"
 )
 def _yes(cmd: _Command, clock: Clock) -> Intent:
     return Intent("yes")
@@ -528,7 +532,7 @@ _LIST_FILLER = re.compile(
     r"|do\s+i\s+have|what\s+did\s+i|what\s+should\s+i\s+do|what\s+else)(?:\s+(?P<rest>.*))?",
     r"(?:my\s+)?(?P<noun>tasks?|todos?|to-?dos?|agenda|todo\s+list|list)(?:\s+(?P<rest>.*))?",
     r"(?P<rest>(?:today|tomorrow|overdue|completed|upcoming|this\s+week|next\s+week"
-    r"|this\s+weekend)(?:'s)?(?:\s+(?:tasks?|todos?|list))?)",
+    r"|this\s+weekend|next|coming\s+up)(?:'s)?(?:\s+(?:tasks?|todos?|list|stuff|things|items))?)",
 )
 def _list(cmd: _Command, clock: Clock) -> Intent | None:
     phrase = Phrase(cmd["rest"] or "")
@@ -835,6 +839,16 @@ _QUESTION = re.compile(
     r"|would|will|shall)(?![\w'])"
 )
 _OFFER_WORDS_MAX = 12
+# First words of replies and of requests to the app itself, never of a task to offer: "sounds
+# good", "thank you so much", "turn off notifications", "next please".
+_NOT_A_TASK = frozenset({
+    "thank", "thanks", "thx", "sounds", "sound", "cool", "nice", "great", "good", "fine", "ok",
+    "okay", "sure", "awesome", "perfect", "lovely", "yes", "yeah", "yep", "no", "nope", "nah",
+    "next", "settings", "setting", "turn", "enable", "disable", "switch", "show", "open", "go",
+    "help", "stop", "start", "bye", "night", "morning", "evening", "afternoon", "overdue",
+    "today", "tomorrow", "tonight", "done", "finished", "me", "my", "mine", "it", "that", "this",
+    "these", "those", "we", "let's", "lets", "our", "your", "there", "here",
+})  # fmt: skip
 
 
 def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = False) -> Intent:
@@ -848,13 +862,16 @@ def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = 
         # It reads as a task with something to settle ("on the 15th, remind me 2 days
         # before": at what time?): ask that rather than say nothing was understood.
         return Intent("clarify", question=str(question))
+    words = text.lower().split()
     plain = (
         not chatting
-        and len(text.split()) <= _OFFER_WORDS_MAX
+        and 2 <= len(words) <= _OFFER_WORDS_MAX
+        and words[0].strip(",.!") not in _NOT_A_TASK
         and re.search(r"[^\W\d_]", candidate.title) is not None
     )
     dated = candidate.due is not None or candidate.rule is not None
-    if (dated and not asking) or plain:
+    saying = bool(re.match(r"(?:i'?m|i\s+am)\s", text.lower()))  # "I'm done for today"
+    if (dated and not asking and not saying) or plain:
         return Intent("unknown", suggestion=f"add {text}", title=candidate.title,
                       due=candidate.due, rule=candidate.rule, reminders=candidate.reminders,
                       tags=candidate.tags, priority=candidate.priority)  # fmt: skip

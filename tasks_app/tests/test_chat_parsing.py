@@ -837,6 +837,15 @@ GOLDEN = [
             'e.g. "remind me the day before at 19:00".'
         },
     ),
+    # ---- replies and requests to the app are no tasks
+    G("NY", "sounds good", "yes", {}),
+    G("NY", "thank you so much", "thanks", {}),
+    G("NY", "turn off notifications", "unknown", {}),
+    G("NY", "taxes", "unknown", {}),
+    G("NY", "I'm done for today", "unknown", {}),
+    G("NY", "overdue stuff", "list", {"list": {"view": "overdue"}}),
+    G("NY", "next", "list", {"list": {"view": "upcoming"}}),
+    G("NY", "pick up dry cleaning", "unknown", {"title": "Pick up dry cleaning"}),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
     G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
