@@ -302,16 +302,23 @@ class Interpreter:
     def _undo(self, intent: Intent) -> ChatReply:
         """Take back a completion: of the task in focus, or of the occurrence the one in focus
         came after (completing a repeating task moves "it" to its next occurrence)."""
-        focus = self.state.focus_task_id
-        task = Task.objects.filter(user=self.user, pk=focus).first() if focus else None
+        task = self._own(self.state.focus_task_id)
         if task is not None and task.completed_at is None and task.spawned_from_id:
-            task = Task.objects.filter(user=self.user, pk=task.spawned_from_id).first()
+            task = self._own(task.spawned_from_id)
         if task is None or task.completed_at is None:
             raise _Say('I can take back a completion: say "undo" right after one, or "reopen" '
                        'with the task\'s number or title.')  # fmt: skip
         reply = ChatReply("", focus_task_id=task.pk)
         reply.text = self._run("reopen_task", reply, task_id=task.pk).summary
         return reply
+
+    def _own(self, task_id: int | None) -> Task | None:
+        if task_id is None:
+            return None
+        try:
+            return selectors.task_get(user=self.user, task_id=task_id)
+        except Http404:
+            return None
 
     def _delete(self, intent: Intent) -> ChatReply:
         return self._each("delete_task", intent)

@@ -403,9 +403,7 @@ def _exclude_days(found: Repeat, excluded: re.Match[str]) -> None:
 
 def first_due(repeat: Repeat, when: When, clock: Clock) -> tuple[RecurrenceRule, date | datetime]:
     """Complete the rule and find the first occurrence: the due value of the new task."""
-    times = when.times or (
-        [repeat.default_time, *repeat.more_times] if repeat.default_time else []
-    )
+    times = when.times or ([repeat.default_time, *repeat.more_times] if repeat.default_time else [])
     if when.exact is not None:
         raise Clarify(f'"{when.said[0]}" and "{repeat.said}": when should the first one be?')
     if repeat.times_per_day is not None and len(times) != repeat.times_per_day:
