@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from . import phrases, repeats
-from .phrases import DATE_ATOM, DURATION, Clarify, Clock, Phrase, ReminderSpec
+from .phrases import DATE_ATOM, DURATION, MONTH, WD_ANY, Clarify, Clock, Phrase, ReminderSpec
 from .rules import RecurrenceRule
 
 MESSAGE_MAX = 2000
@@ -590,7 +590,7 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
         elif match := phrase.take(rf"(?<![\w#])(?:on\s+|for\s+)?({DATE_ATOM})(?![\w])"):
             day = phrases.parse_date(match[1], clock)[0]
             if day > clock.today:  # "the 3rd", "Friday": the last one, not the next
-                day = _last_before(day, clock)
+                day = _last_before(day, match[1])
     if view == "open":
         match = phrase.take(rf"(?<![\w#])(?:on\s+|for\s+|due\s+)?({DATE_ATOM})(?![\w])")
         if match:
@@ -620,11 +620,17 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
     return ListQuery(view, day if view in ("day", "completed") else None, tag, search, priority)
 
 
-def _last_before(day: date, clock: Clock) -> date:
-    """A weekday or day of the month said about the past: its latest one up to today."""
-    if (day - clock.today).days < 7:
+def _last_before(day: date, said: str) -> date:
+    """A date said about the past that reads as the next one: the one before it ("Friday" a
+    week earlier, "the 30th" a month earlier, "March 3" a year earlier)."""
+    if re.search(rf"(?<![a-z]){WD_ANY}(?![a-z])", said):
         return day - relativedelta(days=7)
-    return day - relativedelta(months=1)
+    if re.search(MONTH, said):
+        return day - relativedelta(years=1)
+    months = 1
+    while (day - relativedelta(months=months)).day != day.day:  # "the 30th" skips February
+        months += 1
+    return day - relativedelta(months=months)
 
 
 # ---------------------------------------------------------------- updates
@@ -825,8 +831,8 @@ def _delete(cmd: _Command, clock: Clock) -> Intent:
 # ---------------------------------------------------------------- anything else
 
 
-# A message that talks or asks rather than names something to do (so is a question too):
-# offered as a task only if it has a date or a repeat.
+# A message that talks (or asks) rather than names something to do: offered as a task only if
+# it has a date or a repeat.
 _CHATTER = re.compile(
     r"(?:hi|hello|hey|yo|good\s+(?:morning|afternoon|evening|night)|bye|goodbye|lol|haha|hmm+"
     r"|blah|meh|ugh|test(?:ing)?"
@@ -852,8 +858,8 @@ _NOT_A_TASK = frozenset({
 
 
 def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = False) -> Intent:
-    """Not a command. If it reads as a task, offer to add it: any message with a date or a
-    repeat, or a short one that does not talk or ask ("buy milk", "taxes")."""
+    """Not a command. If it reads as a task, offer to add it: a message with a date or a repeat
+    that does not ask, or a short one that does not ask, chat or talk to the app ("buy milk")."""
     try:
         candidate = _add(text, clock)
     except Clarify as question:

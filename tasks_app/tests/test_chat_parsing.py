@@ -784,6 +784,18 @@ GOLDEN = [
         "list",
         {"list": {"view": "completed", "day": "2026-03-04"}},
     ),
+    G(
+        "NY",
+        "what did i finish on friday",
+        "list",
+        {"list": {"view": "completed", "day": "2026-02-27"}},
+    ),
+    G(
+        "NY",
+        "what did i finish on the 30th",
+        "list",
+        {"list": {"view": "completed", "day": "2026-01-30"}},
+    ),
     G("NY", "how many tasks do I have", "list", {"list": {"view": "open"}}),
     G("NY", "what did we say on friday", "unknown", {}),
     G("NY", "is the dentist tomorrow?", "unknown", {}),
