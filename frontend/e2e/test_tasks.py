@@ -252,3 +252,36 @@ def test_a_toast_waits_while_the_pointer_is_on_it(page, stack):
     # Then its time runs again: it goes, and the task stays completed
     expect(toast).to_be_hidden(timeout=20_000)
     assert api(page, "GET", path)["body"]["completed_at"] is not None
+
+
+def test_skip_in_the_panel_moves_a_recurring_task_to_its_next_occurrence(page, stack):
+    # Given a daily task due tomorrow at 09:00
+    sign_up(page)
+    tomorrow = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(days=1)
+    due = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
+    created = api(
+        page,
+        "POST",
+        "/api/tasks/",
+        {"title": "Stretch", "due_at": due.isoformat(), "recurrence": {"rule": "FREQ=DAILY"}},
+    )
+    assert created["status"] == 201, created
+
+    # When they skip it in its panel
+    page.goto(f"/tasks/{created['body']['id']}")
+    page.get_by_role("dialog").get_by_role("button", name="Skip", exact=True).click()
+
+    # Then the toast names the next occurrence, which is the series' one open task
+    expect(page.locator(".toast", has_text="Skipped “Stretch”. Next:")).to_be_visible()
+    [following] = api(page, "GET", "/api/tasks/?status=open")["body"]["results"]
+    assert following["id"] != created["body"]["id"]
+    assert local(following["due_at"]) == due + timedelta(days=1)
+    # A one-off task offers no Skip
+    one_off = api(page, "POST", "/api/tasks/", {"title": "Once", "due_at": due.isoformat()})
+    page.goto(f"/tasks/{one_off['body']['id']}")
+    expect(
+        page.get_by_role("dialog").get_by_role("button", name="Complete", exact=True)
+    ).to_be_visible()
+    expect(page.get_by_role("dialog").get_by_role("button", name="Skip", exact=True)).to_have_count(
+        0
+    )

@@ -186,6 +186,27 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
     }
   }
 
+  /** The open occurrence of a series goes and the next one comes (the API's delete skips ahead). */
+  async function skip() {
+    if (!task) return;
+    setSaving(true);
+    try {
+      await deleteTask(task.id);
+      emitTasksChanged({ taskId: task.id });
+      // The server made the next occurrence in the same transaction: one look finds it.
+      const following = await findNextOccurrence(task, { attempts: 1 }).catch(() => null);
+      toast({
+        message: following?.due_at
+          ? `Skipped “${task.title}”. Next: ${formatDue(following, tz)}.`
+          : `Skipped “${task.title}”.`,
+      });
+      onClose();
+    } catch (error) {
+      setFormError(errorMessage(error));
+      setSaving(false);
+    }
+  }
+
   async function remove() {
     if (!task) return;
     setSaving(true);
@@ -415,6 +436,18 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
                     <Icon name={task.completed ? "undo" : "check"} size={16} />
                     {task.completed ? "Reopen" : "Complete"}
                   </button>
+                  {task.recurrence && !task.completed && (
+                    <button
+                      type="button"
+                      className="btn"
+                      title="Skip this occurrence: the next one comes"
+                      onClick={() => void skip()}
+                      disabled={saving || dirty}
+                    >
+                      <Icon name="skip" size={16} />
+                      Skip
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="icon-button icon-button--danger field-row__end"
