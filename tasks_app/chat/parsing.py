@@ -319,27 +319,18 @@ def _remind(cmd: _Command, clock: Clock) -> Intent | None:
     return Intent("remind", ref=ref, reminders=tuple(specs))
 
 
-@_command(r"(?:remind\s+me|(?:add|set)\s+(?:a\s+)?reminders?)\s+(?P<spec>.+)")
+@_command(
+    r"(?:remind\s+me|(?:add|set)\s+(?:a\s+)?reminders?)\s+(?P<spec>.+)",
+    rf"(?:(?:and|also|plus)\s+)*(?:(?:another|a)\s+(?:reminder\s+)?)?"
+    rf"(?P<spec>{phrases.RELATIVE_REMINDER_LIST})(?:\s+too|\s+as\s+well)?",
+)
 def _remind_focus(cmd: _Command, clock: Clock) -> Intent | None:
-    """ "remind me 10 minutes before": the task we last talked about (or the one just offered)."""
+    """ "remind me 10 minutes before", "also the day before at 6pm": a reminder for the task we
+    last talked about (or the one just offered)."""
     phrase = Phrase(cmd["spec"] or "")
     specs = phrases.take_reminders(phrase, clock, trigger=False) or []
     if phrase.rest().strip(" ,.") or not specs:
         return None  # "remind me to ...": a task to add
-    return Intent("remind", ref=TaskRef(focus=True), reminders=tuple(specs))
-
-
-@_command(
-    rf"(?:(?:and|also|plus)\s+)*(?:(?:another|a)\s+(?:reminder\s+)?)?"
-    rf"(?P<spec>{phrases.RELATIVE_REMINDER_LIST})(?:\s+too|\s+as\s+well)?"
-)
-def _reminder_alone(cmd: _Command, clock: Clock) -> Intent | None:
-    """ "also 10 minutes before", "the day before at 6pm": one more reminder for the task in
-    focus (or the one just offered)."""
-    phrase = Phrase(cmd["spec"] or "")
-    specs = phrases.take_reminders(phrase, clock, trigger=False) or []
-    if phrase.rest().strip(" ,.") or not specs:
-        return None
     return Intent("remind", ref=TaskRef(focus=True), reminders=tuple(specs))
 
 

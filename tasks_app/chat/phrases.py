@@ -557,15 +557,6 @@ _DAY_OF = (
     rf"(?:on\s+)?the\s+(?:morning|afternoon|evening|day)\s+of(?:\s+(?:it|the\s+due\s+date))?"
     rf"(?:\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE}))?"
 )
-_REMINDER_SPEC = (
-    rf"(?:{_DAYS_BEFORE_AT}|{_DAY_OF}|{DURATION}\s+{_BEFORE}"
-    rf"|(?:the\s+|a\s+)?(?:day|night|evening|morning)\s+before(?:\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE}))?"
-    r"|at\s+the\s+(?:due\s+)?time|when\s+(?:it'?s|it\s+is)\s+due|on\s+time|at\s+due\s+time"
-    rf"|in\s+{DURATION}"
-    rf"|(?:(?:on\s+)?{DATE_ATOM}\s+)?(?:at|@)\s+(?:{TIME_ATOM}|{_TIME_BARE})(?:\s+(?:on\s+)?{DATE_ATOM})?"
-    rf"|(?:on\s+)?{DATE_ATOM}\s+{TIME_ATOM})"
-)
-REMINDER_LIST = rf"{_REMINDER_SPEC}(?:\s*(?:,|and|&|plus)\s*(?:again\s+|also\s+)?{_REMINDER_SPEC})*"
 # Reminders that only make sense against a due time ("10 minutes before", "the day before"):
 # a message of these alone is about a task already being talked about.
 _RELATIVE_SPEC = (
@@ -574,9 +565,20 @@ _RELATIVE_SPEC = (
     rf"(?:\s+at\s+(?:{TIME_ATOM}|{_TIME_BARE}))?"
     r"|at\s+the\s+(?:due\s+)?time|when\s+(?:it'?s|it\s+is)\s+due|at\s+due\s+time)"
 )
-RELATIVE_REMINDER_LIST = (
-    rf"{_RELATIVE_SPEC}(?:\s*(?:,|and|&|plus)\s*(?:again\s+|also\s+)?{_RELATIVE_SPEC})*"
+_REMINDER_SPEC = (
+    rf"(?:{_RELATIVE_SPEC}|on\s+time"
+    rf"|in\s+{DURATION}"
+    rf"|(?:(?:on\s+)?{DATE_ATOM}\s+)?(?:at|@)\s+(?:{TIME_ATOM}|{_TIME_BARE})(?:\s+(?:on\s+)?{DATE_ATOM})?"
+    rf"|(?:on\s+)?{DATE_ATOM}\s+{TIME_ATOM})"
 )
+
+
+def _spec_list(spec: str) -> str:
+    return rf"{spec}(?:\s*(?:,|and|&|plus)\s*(?:again\s+|also\s+)?{spec})*"
+
+
+REMINDER_LIST = _spec_list(_REMINDER_SPEC)
+RELATIVE_REMINDER_LIST = _spec_list(_RELATIVE_SPEC)
 _REMINDER_TRIGGER = (
     r"(?:(?:and|,|;|with|plus)\s+)*(?:(?:a|an|another)\s+)?"
     r"(?:remind(?:\s+me)?|reminders?|alert(?:\s+me)?|notify(?:\s+me)?|ping\s+me|nudge\s+me)"
