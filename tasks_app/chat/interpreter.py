@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.http import Http404
@@ -405,9 +405,21 @@ class Interpreter:
             elif intent.keep == "date" and current is not None:
                 day = current.date() if isinstance(current, datetime) else current
                 new = datetime.combine(day, intent.due.time())  # type: ignore[union-attr]
+                if intent.either_half and isinstance(current, datetime):
+                    new = self._nearer_half(new, current)
         if isinstance(new, datetime) and new <= self.clock.now:
             raise _Say(phrases.already_passed(new))
         return self._update_one(intent, task=task, due=tools.iso(new))
+
+    def _nearer_half(self, new: datetime, current: datetime) -> datetime:
+        """ "Dinner at 19:00, change it to 8": 20:00, the 8 o'clock nearer the time it had (a
+        past one never wins over one still ahead)."""
+        other = new + timedelta(hours=12) if new.hour < 12 else new - timedelta(hours=12)
+        if other <= self.clock.now:
+            return new
+        if new <= self.clock.now or abs(other - current) < abs(new - current):
+            return other
+        return new
 
     def _remind(self, intent: Intent) -> ChatReply:
         task = self._task(intent.ref)

@@ -56,6 +56,7 @@ class Intent:
     due: date | datetime | None = None  # local wall time; a date is all-day
     # reschedule: "date" keeps the task's date (only a time was said), "time" keeps its time.
     keep: str | None = None
+    either_half: bool = False  # reschedule: "to 8" (no am/pm): 08:00 or 20:00, whichever is nearer
     clear_due: bool = False
     shift: relativedelta | None = None  # "postpone 1 by 2 days"
     rule: RecurrenceRule | None = None
@@ -327,7 +328,9 @@ def _remind(cmd: _Command, clock: Clock) -> Intent | None:
 def _remind_focus(cmd: _Command, clock: Clock) -> Intent | None:
     """ "remind me 10 minutes before", "also the day before at 6pm": a reminder for the task we
     last talked about (or the one just offered)."""
-    phrase = Phrase(cmd["spec"] or "")
+    # "5 minutes before each one": of a repeating task, every reminder is before each one
+    spec = re.sub(r"\s+(?:of\s+)?(?:each|every)\s+(?:one|time|occurrence)$", "", cmd["spec"] or "")
+    phrase = Phrase(spec)
     specs = phrases.take_reminders(phrase, clock, trigger=False) or []
     if phrase.rest().strip(" ,.") or not specs:
         return None  # "remind me to ...": a task to add
@@ -347,11 +350,12 @@ def _make_it(cmd: _Command, clock: Clock) -> Intent | None:
         rule, due = repeats.first_due(repeat, when, clock)
         said = not when.empty or repeat.default_time is not None
         return Intent("update", ref=TaskRef(focus=True), rule=rule, due=due if said else None)
-    phrase = Phrase(_new_due_text(cmd["value"] or ""))
+    value = _new_due_text(cmd["value"] or "")
+    phrase = Phrase(value)
     intent = _reschedule_value(phrase, clock)
     if intent is None or phrase.rest().strip(" ,."):
         return None
-    return _with_ref(intent, TaskRef(focus=True))
+    return _either_half(_with_ref(intent, TaskRef(focus=True)), value)
 
 
 @_command(r"remind\s+me\s+(?P<rest>.+)")
@@ -519,6 +523,7 @@ _LIST_FILLER = re.compile(
 @_command(
     r"(?P<verb>list|show|display|view|see|give\s+me|pull\s+up)(?:\s+(?P<rest>.*))?",
     r"(?P<what>what(?:'s|\s+is|\s+are|s)|what\s+do\s+i\s+have|what\s+have\s+i\s+got|anything"
+    r"|what\s+about|and|how\s+about"
     r"|how\s+many(?:\s+(?:open\s+)?(?:tasks?|things|todos?|to-?dos?|items?))?"
     r"|do\s+i\s+have|what\s+did\s+i|what\s+should\s+i\s+do|what\s+else)(?:\s+(?P<rest>.*))?",
     r"(?:my\s+)?(?P<noun>tasks?|todos?|to-?dos?|agenda|todo\s+list|list)(?:\s+(?P<rest>.*))?",
@@ -692,14 +697,19 @@ _RESCHEDULE_VERBS = (
 @_command(
     r"(?:set|change|update|move)\s+(?:the\s+)?(?:due\s+date|due\s+time|date|deadline|time)"
     r"\s+(?:of|for|on)\s+(?P<ref>.+?)\s+to\s+(?P<when>.+)",
+    # "change the time to 8": the task in focus
+    r"(?:set|change|update|move)\s+(?:the\s+|its\s+)?(?:due\s+date|due\s+time|date|deadline|time)"
+    r"\s+to\s+(?P<when>.+)",
     r"(?:make\s+)?(?P<ref>.+?)\s+(?:is\s+)?(?:now\s+)?due\s+(?P<when>.+)",
 )
 def _due(cmd: _Command, clock: Clock) -> Intent | None:
-    phrase = Phrase(cmd["when"] or "")
+    value = _new_due_text(cmd["when"] or "")
+    phrase = Phrase(value)
     intent = _reschedule_value(phrase, clock)
     if intent is None or phrase.rest():
         return None
-    return _with_ref(intent, _ref(cmd["ref"]))
+    ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+    return _either_half(_with_ref(intent, ref), value)
 
 
 @_command(rf"{_RESCHEDULE_VERBS}\s+(?P<rest>.+)")
@@ -707,15 +717,24 @@ def _reschedule(cmd: _Command, clock: Clock) -> Intent:
     text = cmd["rest"] or ""
     # "move call to mom to friday": the value is what follows the last " to " that parses.
     for split in reversed(list(re.finditer(r"\s+(?:to|until|till|for)\s+", text.lower()))):
-        phrase = Phrase(_new_due_text(text[split.end() :]))
+        value = _new_due_text(text[split.end() :])
+        phrase = Phrase(value)
         intent = _reschedule_value(phrase, clock)
         if intent is not None and not phrase.rest():
-            return _with_ref(intent, _ref(text[: split.start()]))
+            return _either_half(_with_ref(intent, _ref(text[: split.start()])), value)
     phrase = Phrase(text)
     intent = _reschedule_value(phrase, clock)
     if intent is None:
         raise Clarify('To when? Say e.g. "move 1 to Friday at 3pm" or "postpone 1 by 2 days".')
     return _with_ref(intent, _ref_and_rest(phrase))
+
+
+def _either_half(intent: Intent, value: str) -> Intent:
+    """Mark a new due said as a bare hour of 1-12 ("to 8"): am or pm is the interpreter's call."""
+    match = re.fullmatch(r"(?:at\s+)?(\d{1,2})(?::\d{2})?(?:\s*o'?clock)?", value.strip(), re.I)
+    if match and 1 <= int(match[1]) <= 12 and not match[1].startswith("0"):
+        return Intent(**{**intent.__dict__, "either_half": True})
+    return intent
 
 
 def _new_due_text(value: str) -> str:

@@ -659,8 +659,8 @@ def resolve_reminders(
                 raise Clarify(f'When is "{title}" due? A reminder before it needs a due time.')
             if not isinstance(due, datetime):
                 raise Clarify(
-                    f'At what time on {_day_text(due)} is "{title}" due? '
-                    "A reminder before it needs a time."
+                    f'At what time on {_day_text(due)} is "{title}" due? A reminder before it '
+                    f'needs a time, or say e.g. "{_at_nine(spec.offset_minutes)}".'
                 )
             resolved.append(spec)
         elif spec.at is not None:
@@ -698,6 +698,17 @@ def _future(moment: datetime, clock: Clock) -> ReminderSpec:
     if moment <= clock.now:
         raise Clarify(f"A reminder at {_moment_text(moment)} would be in the past.")
     return ReminderSpec(at=moment)
+
+
+def _at_nine(offset_minutes: int) -> str:
+    """The reminder said with a time of day, for a task due all day: "1 week before at 9am"."""
+    days = round(offset_minutes / 1440)
+    if days == 0:
+        return "at 9am"
+    if days % 7 == 0:
+        weeks = days // 7
+        return f"{weeks} week{'s' * (weeks != 1)} before at 9am"
+    return "the day before at 9am" if days == 1 else f"{days} days before at 9am"
 
 
 def _day_text(day: date) -> str:

@@ -517,6 +517,20 @@ def test_changes_to_the_task_in_focus_in_few_words(chat, user):
     assert untagged.text.startswith('Updated "Call mom"')
 
 
+def test_an_hour_without_am_or_pm_is_the_one_nearer_the_tasks_time(chat, user):
+    chat("add dinner tomorrow at 7pm")
+    chat("change the time to 8")
+    dinner = Task.objects.get(user=user, title="Dinner")
+    chat("add standup tomorrow at 8:30")
+    chat("push it to 9")
+    standup = Task.objects.get(user=user, title="Standup")
+
+    assert local(dinner) == "Fri 2026-03-06 20:00"
+    assert local(standup) == "Fri 2026-03-06 09:00"
+    chat("move it to 07:00")  # a leading zero is taken as said
+    assert local(standup) == "Fri 2026-03-06 07:00"
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

@@ -632,7 +632,7 @@ GOLDEN = [
         "clarify",
         {
             "question": 'At what time on Sun, Mar 15 is "Pay the electricity bill" due? A '
-            "reminder before it needs a time."
+            'reminder before it needs a time, or say e.g. "2 days before at 9am".'
         },
     ),
     # ---- a time read in the part of the day named with it
@@ -858,6 +858,8 @@ GOLDEN = [
     G("NY", "overdue stuff", "list", {"list": {"view": "overdue"}}),
     G("NY", "next", "list", {"list": {"view": "upcoming"}}),
     G("NY", "pick up dry cleaning", "unknown", {"title": "Pick up dry cleaning"}),
+    G("NY", "what about tomorrow", "list", {"list": {"view": "tomorrow"}}),
+    G("NY", "remind me 5 min before each one", "remind", {"ref": "it", "reminders": ["-5m"]}),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
     G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
@@ -955,7 +957,8 @@ GOLDEN = [
         "clarify",
         {
             "question": (
-                'At what time on Thu, Mar 5 is "Report" due? A reminder before it needs a time.'
+                'At what time on Thu, Mar 5 is "Report" due? A reminder before it needs a time, '
+                'or say e.g. "at 9am".'
             )
         },
     ),
