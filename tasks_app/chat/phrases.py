@@ -16,6 +16,7 @@ Defaults, so that nothing is guessed silently (the chat reply always states the 
 * A bare hour after "at": 1-6 is in the afternoon (13:00-18:00), 7-11 in the morning, 12 is
   noon, 0 and 13-23 are 24-hour times. A leading zero ("at 05:30") is taken literally. "by 5"
   is a time when only a date follows it. A span ("2-5pm", "11-1pm") is due at its start.
+  Moving a timed task "to 8" (no am/pm) takes the 8 o'clock nearer its current time.
 * "Friday", "on Friday", "this Friday": the next Friday, today included. "next Friday": the
   Friday of next week (weeks start on Monday). "this weekend": Saturday (today on a weekend day);
   "next weekend": Saturday of next week. "next week": its Monday; "next month": its 1st.
