@@ -395,34 +395,31 @@ class Writer:
         outcome: Outcome,
         marker: str | None = None,
     ) -> None:
+        """A task's write: the answer is the task, as the API acknowledged it."""
         body = outcome.body if isinstance(outcome.body, dict) else {}
-        acknowledged = outcome.acknowledged and "id" in body
-        self.load.journal.write(
-            {
-                "t": datetime.now(UTC).isoformat(),
-                "thread": self.name,
-                "user": account.username,
-                "op": op,
-                "task_id": body.get("id") if acknowledged else task_id,
-                "marker": marker,
-                "acknowledged": acknowledged,
-                "status": outcome.status,
-                "attempts": outcome.attempts,
-                "failures": outcome.failures,
-                "state": {
-                    "title": body.get("title"),
-                    "due_at": body.get("due_at"),
-                    "completed": body.get("completed"),
-                    "reminder_ids": [r["id"] for r in body.get("reminders", [])],
-                }
-                if acknowledged
-                else None,
-                "error": None if acknowledged or not outcome.status else str(outcome.body)[:300],
-            }
-        )
+        state = {
+            "title": body.get("title"),
+            "due_at": body.get("due_at"),
+            "completed": body.get("completed"),
+            "reminder_ids": [r["id"] for r in body.get("reminders", [])],
+        }
+        answered = body.get("id") if outcome.acknowledged and "id" in body else task_id
+        self._journal(op, account, answered, outcome, state, marker)
 
     def _record_reminder(self, op: str, account: Account, task_id: int, outcome: Outcome) -> None:
         """A reminder's write: its task's state is not in the answer, only the reminder's id."""
+        body = outcome.body if isinstance(outcome.body, dict) else {}
+        self._journal(op, account, task_id, outcome, {"reminder_ids": [body.get("id")]})
+
+    def _journal(
+        self,
+        op: str,
+        account: Account,
+        task_id: int | None,
+        outcome: Outcome,
+        state: dict[str, Any],
+        marker: str | None = None,
+    ) -> None:
         body = outcome.body if isinstance(outcome.body, dict) else {}
         acknowledged = outcome.acknowledged and "id" in body
         self.load.journal.write(
@@ -432,12 +429,12 @@ class Writer:
                 "user": account.username,
                 "op": op,
                 "task_id": task_id,
-                "marker": None,
+                "marker": marker,
                 "acknowledged": acknowledged,
                 "status": outcome.status,
                 "attempts": outcome.attempts,
                 "failures": outcome.failures,
-                "state": {"reminder_ids": [body["id"]]} if acknowledged else None,
+                "state": state if acknowledged else None,
                 "error": None if acknowledged or not outcome.status else str(outcome.body)[:300],
             }
         )

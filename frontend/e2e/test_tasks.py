@@ -20,6 +20,15 @@ def local(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(TIMEZONE))
 
 
+def daily_task_tomorrow_at_nine(page, title: str) -> tuple[dict, datetime]:
+    tomorrow = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(days=1)
+    due = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
+    body = {"title": title, "due_at": due.isoformat(), "recurrence": {"rule": "FREQ=DAILY"}}
+    created = api(page, "POST", "/api/tasks/", body)
+    assert created["status"] == 201, created
+    return created, due
+
+
 def test_a_recurring_task_from_the_chat_shows_in_the_pickers_and_completing_it_brings_the_next(
     page, phone, stack
 ):
@@ -170,15 +179,7 @@ def test_a_recurrence_set_with_the_picker_is_saved_and_shown_again(page, stack):
 def test_reopen_and_undo_take_back_the_next_occurrence_of_a_recurring_task(page, stack):
     # Given a daily task due tomorrow at 09:00
     sign_up(page)
-    tomorrow = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(days=1)
-    due = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
-    created = api(
-        page,
-        "POST",
-        "/api/tasks/",
-        {"title": "Stretch", "due_at": due.isoformat(), "recurrence": {"rule": "FREQ=DAILY"}},
-    )
-    assert created["status"] == 201, created
+    created, _ = daily_task_tomorrow_at_nine(page, "Stretch")
     task_id = created["body"]["id"]
 
     def open_ids() -> list[int]:
@@ -257,15 +258,7 @@ def test_a_toast_waits_while_the_pointer_is_on_it(page, stack):
 def test_skip_in_the_panel_moves_a_recurring_task_to_its_next_occurrence(page, stack):
     # Given a daily task due tomorrow at 09:00
     sign_up(page)
-    tomorrow = datetime.now(ZoneInfo(TIMEZONE)) + timedelta(days=1)
-    due = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
-    created = api(
-        page,
-        "POST",
-        "/api/tasks/",
-        {"title": "Stretch", "due_at": due.isoformat(), "recurrence": {"rule": "FREQ=DAILY"}},
-    )
-    assert created["status"] == 201, created
+    created, due = daily_task_tomorrow_at_nine(page, "Stretch")
 
     # When they skip it in its panel
     page.goto(f"/tasks/{created['body']['id']}")

@@ -370,14 +370,24 @@ def delete_task(user: User, args: TaskIdArgs, now: datetime) -> ToolResult:
     summary = f'Deleted "{title}".'
     tasks: list[Task] = []
     if series_id is not None:
-        following = chat_selectors.series_next_open(user=user, series_id=series_id)
-        if following is not None and following.due_at is not None:
-            when = formatting.when_text(
-                following.due_at, all_day=following.all_day, zone=_zone(user), now=now
-            )
+        following, when = _next_open(user, series_id, now)
+        if following is not None and when is not None:
             summary += f" The series goes on: next {when}."
-            tasks.append(_fresh(user, following))
+            tasks.append(following)
     return ToolResult(summary, [{"type": "task.deleted", "task_id": args.task_id}], tasks)
+
+
+def _next_open(user: User, series_id: int, now: datetime) -> tuple[Task | None, str | None]:
+    """A series' open occurrence (after a delete or a skip) and when it is due, in words."""
+    following = chat_selectors.series_next_open(user=user, series_id=series_id)
+    if following is None:
+        return None, None
+    when = (
+        formatting.when_text(following.due_at, all_day=following.all_day, zone=_zone(user), now=now)
+        if following.due_at is not None
+        else None
+    )
+    return _fresh(user, following), when
 
 
 @_tool(
@@ -502,22 +512,15 @@ def skip_occurrence(user: User, args: TaskIdArgs, now: datetime) -> ToolResult:
         if task.due_at is not None
         else "this one"
     )
-    title, series_id = task.title, task.series_id
+    title, series_id = task.title, series.pk
     services.task_delete(task=task, now=now)  # the open occurrence of a series: skips ahead
-    following = chat_selectors.series_next_open(user=user, series_id=series_id)
-    summary = f'Skipped "{title}" ({skipped}).'
-    tasks: list[Task] = []
-    if following is not None:
-        if following.due_at is not None:
-            when = formatting.when_text(
-                following.due_at, all_day=following.all_day, zone=zone, now=now
-            )
-            summary += f" Next: {when}."
-        tasks.append(_fresh(user, following))
+    following, when = _next_open(user, series_id, now)
+    summary = f'Skipped "{title}" ({skipped}).' + (f" Next: {when}." if when else "")
     actions: list[dict[str, Any]] = [{"type": "task.deleted", "task_id": args.task_id}]
-    if following is not None:
-        actions.append({"type": "task.created", "task_id": following.pk})
-    return ToolResult(summary, actions, tasks)
+    if following is None:
+        return ToolResult(summary, actions, [])
+    actions.append({"type": "task.created", "task_id": following.pk})
+    return ToolResult(summary, actions, [following])
 
 
 @_tool("stop_series", "Stop a recurring task from repeating; the current one stays.", TaskIdArgs)
