@@ -186,34 +186,24 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
     }
   }
 
-  /** The open occurrence of a series goes and the next one comes (the API's delete skips ahead). */
-  async function skip() {
+  /**
+   * Delete the task; "skip" is the same call on the open occurrence of a series, whose next
+   * occurrence the server makes in the same transaction (one look finds it for the toast).
+   */
+  async function remove(kind: "delete" | "skip" = "delete") {
     if (!task) return;
     setSaving(true);
     try {
       await deleteTask(task.id);
       emitTasksChanged({ taskId: task.id });
-      // The server made the next occurrence in the same transaction: one look finds it.
-      const following = await findNextOccurrence(task, { attempts: 1 }).catch(() => null);
-      toast({
-        message: following?.due_at
+      let message = `Deleted “${task.title}”.`;
+      if (kind === "skip") {
+        const following = await findNextOccurrence(task, { attempts: 1 }).catch(() => null);
+        message = following?.due_at
           ? `Skipped “${task.title}”. Next: ${formatDue(following, tz)}.`
-          : `Skipped “${task.title}”.`,
-      });
-      onClose();
-    } catch (error) {
-      setFormError(errorMessage(error));
-      setSaving(false);
-    }
-  }
-
-  async function remove() {
-    if (!task) return;
-    setSaving(true);
-    try {
-      await deleteTask(task.id);
-      emitTasksChanged({ taskId: task.id });
-      toast({ message: `Deleted “${task.title}”.` });
+          : `Skipped “${task.title}”.`;
+      }
+      toast({ message });
       onClose();
     } catch (error) {
       setFormError(errorMessage(error));
@@ -441,7 +431,7 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
                       type="button"
                       className="btn"
                       title="Skip this occurrence: the next one comes"
-                      onClick={() => void skip()}
+                      onClick={() => void remove("skip")}
                       disabled={saving || dirty}
                     >
                       <Icon name="skip" size={16} />
