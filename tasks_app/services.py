@@ -654,6 +654,25 @@ def task_delete(*, task: Task, now: datetime | None = None) -> None:
     _delete_locked(task)
 
 
+@transaction.atomic
+def task_take_back(*, task: Task) -> None:
+    """Take back an add ("undo" right after it): the task goes, and the series it started.
+
+    A task whose series has other occurrences is not a new one: refused, nothing changes
+    (deleting it would leave the series without its open occurrence; `task_delete` skips).
+    """
+    task = _lock_task(task.pk, with_series=True)
+    series = task.series
+    if series is not None and series.tasks.exclude(pk=task.pk).exists():
+        raise ApplicationError(
+            f'"{task.title}" is one of a series now, not a new task: delete or skip it instead.',
+            code="not_new",
+        )
+    _delete_locked(task)
+    if series is not None:
+        series.delete()
+
+
 def _delete_locked(task: Task) -> None:
     """Delete a task already locked (`_lock_task`), with its reminders, and say so."""
     # Its reminders first, waiting for a scan that holds one to commit (the scan never waits

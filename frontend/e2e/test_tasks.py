@@ -36,12 +36,21 @@ def test_a_recurring_task_from_the_chat_shows_in_the_pickers_and_completing_it_b
     sign_up(page)
     expect(page.get_by_role("button", name="Call mom tomorrow at 5pm")).to_be_visible()
 
-    # When they type the task (no verb: the assistant offers it) and answer with the "Yes" chip
+    # When they type a task (no verb: it reads as one) and take it back with the "Undo" chip
     message = page.get_by_label("Message")
+    message.fill("call the dentist tomorrow at 10am")
+    message.press("Enter")
+    expect(page.get_by_role("log")).to_contain_text('Added "Call the dentist"')
+    page.get_by_role("button", name="Undo", exact=True).click()
+
+    # Then it is gone again
+    expect(page.get_by_role("log")).to_contain_text('Took back "Call the dentist"')
+    assert api(page, "GET", "/api/tasks/")["body"]["results"] == []
+
+    # When they type the task they mean
     message.fill("pay rent every month on the 1st at 9am, remind me 1 day before")
     message.press("Enter")
-    expect(page.get_by_role("log")).to_contain_text('Do you want me to add "Pay rent"')
-    page.get_by_role("button", name="Yes", exact=True).click()
+    expect(page.get_by_role("log")).to_contain_text('Added "Pay rent"')
 
     # Then the reply shows the task as a card with its due time, rule and reminder
     card = page.locator(".task--card", has_text="Pay rent")

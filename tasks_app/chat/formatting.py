@@ -1,6 +1,6 @@
 """Plain-English text for tasks, times and reminders, in the user's own zone."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -56,18 +56,32 @@ class ReminderTiming(Protocol):
     """What the wording reads: a `Reminder`, or one of a task's `reminder_rows`."""
 
     @property
-    def fire_at(self) -> datetime: ...
+    def fire_at(self) -> datetime | None: ...
 
     @property
     def offset_minutes(self) -> int | None: ...
 
 
+# An offset of this much or more that is no whole number of days, and lands on an earlier day,
+# is said by the day and time it fires: "the night before" is "the day before at 20:00", not
+# "19 hours 30 minutes before".
+_BY_THE_CLOCK_MINUTES = 12 * 60
+
+
 def reminder_text(reminder: ReminderTiming, *, zone: ZoneInfo, now: datetime) -> str:
-    if reminder.offset_minutes is None:
+    minutes = reminder.offset_minutes
+    if minutes is None:
         return f"at {when_text(reminder.fire_at, all_day=False, zone=zone, now=now)}"
-    if reminder.offset_minutes == 0:
+    if minutes == 0:
         return "at the due time"
-    return f"{duration_text(reminder.offset_minutes)} before"
+    if minutes >= _BY_THE_CLOCK_MINUTES and minutes % 1440 and reminder.fire_at is not None:
+        fires = reminder.fire_at.astimezone(zone)
+        days = ((reminder.fire_at + timedelta(minutes=minutes)).astimezone(zone).date()
+                - fires.date()).days  # fmt: skip
+        if days >= 1:
+            lead = "the day before" if days == 1 else f"{days} days before"
+            return f"{lead} at {fires:%H:%M}"
+    return f"{duration_text(minutes)} before"
 
 
 def reminders_text(task: Task, *, zone: ZoneInfo, now: datetime) -> str | None:

@@ -65,6 +65,10 @@ class _Say(Exception):
     pass
 
 
+class _NotFound(_Say):
+    """No task has the title the message gave."""
+
+
 @dataclass(frozen=True)
 class _Timing:
     """A reminder not created yet, as the wording reads one (formatting.ReminderTiming)."""
@@ -161,7 +165,7 @@ class Interpreter:
         )
         ids = matching.best_matches(title, [(t.pk, t.title) for t in pool])
         if not ids:
-            raise _Say(f'I couldn\'t find {"a completed" if completed else "an open"} task '
+            raise _NotFound(f'I couldn\'t find {"a completed" if completed else "an open"} task '
                        f'called "{title}".')  # fmt: skip
         if len(ids) > 1:
             close = set(ids)
@@ -231,6 +235,8 @@ class Interpreter:
         )
         reply.text = result.summary
         reply.focus_task_id = result.tasks[0].pk
+        # "undo" as the very next message takes the add back.
+        reply.pending = {"type": "added", "task_id": reply.focus_task_id}
         return reply
 
     def _list(self, intent: Intent) -> ChatReply:
@@ -286,7 +292,19 @@ class Interpreter:
         return header + filters, empty + filters
 
     def _complete(self, intent: Intent) -> ChatReply:
-        return self._each("complete_task", intent)
+        try:
+            return self._each("complete_task", intent)
+        except _NotFound as missing:
+            if intent.suggestion is None:
+                raise
+            offer = parsing.parse(intent.suggestion, now=self.now, zone=self.zone)
+            if offer.kind != "add":
+                raise
+            reply = self._unknown(Intent("unknown", suggestion=intent.suggestion, title=offer.title,
+                                         due=offer.due, rule=offer.rule, reminders=offer.reminders,
+                                         tags=offer.tags, priority=offer.priority))  # fmt: skip
+            reply.text = f"{missing} {reply.text}"
+            return reply
 
     def _reopen(self, intent: Intent) -> ChatReply:
         return self._each("reopen_task", intent, completed=True)
@@ -300,14 +318,20 @@ class Interpreter:
         return reply
 
     def _undo(self, intent: Intent) -> ChatReply:
-        """Take back a completion: of the task in focus, or of the occurrence the one in focus
-        came after (completing a repeating task moves "it" to its next occurrence)."""
+        """Take back an add (right after it), or a completion: of the task in focus, or of the
+        occurrence the one in focus came after (completing a repeating task moves "it" to its
+        next occurrence)."""
+        pending = self.state.pending or {}
+        if pending.get("type") == "added":
+            reply = ChatReply("")
+            reply.text = self._run("undo_add", reply, task_id=pending["task_id"]).summary
+            return reply
         task = self._own(self.state.focus_task_id)
         if task is not None and task.completed_at is None and task.spawned_from_id:
             task = self._own(task.spawned_from_id)
         if task is None or task.completed_at is None:
-            raise _Say('I can take back a completion: say "undo" right after one, or "reopen" '
-                       'with the task\'s number or title.')  # fmt: skip
+            raise _Say('I can take back an add or a completion: say "undo" right after it, or '
+                       '"reopen" or "delete" with the task\'s number or title.')  # fmt: skip
         reply = ChatReply("", focus_task_id=task.pk)
         reply.text = self._run("reopen_task", reply, task_id=task.pk).summary
         return reply
@@ -465,9 +489,12 @@ class Interpreter:
         return ChatReply("You're welcome!")
 
     def _show(self, intent: Intent) -> ChatReply:
-        task = self._task(intent.ref)
-        details = formatting.task_details(task, zone=self.zone, now=self.now)
-        return ChatReply(f'"{task.title}": {details}.', tasks=[task], focus_task_id=task.pk)
+        found = list({t.pk: t for t in self._tasks(intent.ref)}.values())
+        text = "\n".join(
+            f'"{t.title}": {formatting.task_details(t, zone=self.zone, now=self.now)}.'
+            for t in found
+        )
+        return ChatReply(text, tasks=found, focus_task_id=found[0].pk if len(found) == 1 else None)
 
     def _clarify(self, intent: Intent) -> ChatReply:
         return ChatReply(intent.question or "Could you say that differently?")
@@ -510,11 +537,17 @@ class Interpreter:
         """What an add would do, without doing it (for the yes/no question)."""
         text = self._preview_due(intent)
         if intent.reminders:
+            due = intent.due
+            due_at = recurrence.local_to_utc(due, self.zone) if isinstance(due, datetime) else None
             timings = [
                 formatting.reminder_text(
                     _Timing(
                         r.offset_minutes,
-                        recurrence.local_to_utc(r.at, self.zone) if r.at is not None else None,
+                        recurrence.local_to_utc(r.at, self.zone)
+                        if r.at is not None
+                        else due_at - timedelta(minutes=r.offset_minutes)
+                        if due_at is not None and r.offset_minutes is not None
+                        else None,
                     ),
                     zone=self.zone,
                     now=self.now,

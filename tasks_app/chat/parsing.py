@@ -68,7 +68,9 @@ class Intent:
     minutes: int | None = None  # snooze; None: the default
     note: str | None = None  # note: text to add to the task's notes
     question: str | None = None  # clarify
-    suggestion: str | None = None  # unknown: a message to run if the user says yes
+    # unknown: a message to run if the user says yes; complete: the add to offer when no open
+    # task matches ("finish the report")
+    suggestion: str | None = None
 
 
 def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
@@ -521,6 +523,15 @@ _LIST_FILLER = re.compile(
 
 
 @_command(
+    rf"(?:show|open|view|see|display|details\s+(?:of|for|on))\s+(?:me\s+)?(?:the\s+)?(?:details\s+"
+    rf"(?:of|for|on)\s+)?(?:(?:task|item|number|no\.?|#)\s*)?(?P<numbers>{_NUMBER_LIST})",
+)
+def _show_numbered(cmd: _Command, clock: Clock) -> Intent:
+    """ "show 3": that task's details, from the last list."""
+    return Intent("show", ref=_ref(cmd["numbers"]))
+
+
+@_command(
     r"(?P<verb>list|show|display|view|see|give\s+me|pull\s+up)(?:\s+(?P<rest>.*))?",
     r"(?P<what>what(?:'s|\s+is|\s+are|s)|what\s+do\s+i\s+have|what\s+have\s+i\s+got|anything"
     r"|what\s+about|and|how\s+about"
@@ -820,14 +831,32 @@ def _reopen(cmd: _Command, clock: Clock) -> Intent:
 
 
 @_command(
-    r"(?:complete|finish(?:ed)?|done(?:\s+with)?|check(?:\s+off)?|tick(?:\s+off)?|cross\s+(?:off|out)"
-    r"|close|i\s+(?:did|finished|completed|have\s+(?:done|finished|completed)"
+    r"(?P<verb>complete|finish(?:ed)?|done(?:\s+with)?|check(?:\s+off)?|tick(?:\s+off)?"
+    r"|cross\s+(?:off|out)|close|i\s+(?:did|finished|completed|have\s+(?:done|finished|completed)"
     r"|'ve\s+(?:done|finished|completed)|'m\s+done\s+with|am\s+done\s+with))\s*:?\s+(?P<ref>.+)",
     r"mark\s+(?P<ref>.+?)\s+(?:as\s+)?(?:done|complete(?:d)?|finished)",
     r"(?P<ref>.+?)\s+(?:is\s+|are\s+)?(?:now\s+)?(?:done|finished|completed|complete)",
 )
 def _complete(cmd: _Command, clock: Clock) -> Intent:
-    return Intent("complete", ref=_ref(cmd["ref"]))
+    ref = _ref(cmd["ref"])
+    verb = (cmd["verb"] or "").lower() if cmd.has("verb") else ""
+    if verb not in _TASK_VERBS or ref.numbers or ref.focus:
+        return Intent("complete", ref=ref)
+    # "finish the report by Friday", "check the oven in 20 minutes": something to do, with a
+    # date, is a task to add; without one it is a completion, and if no open task matches,
+    # the chat offers to add it.
+    offer = f"add {cmd.original}" if verb != "complete" else None  # "complete taxes": no
+    try:
+        candidate = _add(cmd.original, clock)
+    except Clarify:
+        return Intent("complete", ref=ref, suggestion=offer)
+    if candidate.due is not None or candidate.rule is not None:
+        return candidate
+    return Intent("complete", ref=ref, suggestion=offer)
+
+
+# Verbs that mark a task done and also start the title of one ("finish the report").
+_TASK_VERBS = frozenset({"complete", "finish", "check", "close"})
 
 
 @_command(
@@ -867,9 +896,15 @@ _NOT_A_TASK = frozenset({
 })  # fmt: skip
 
 
+# "moved", "called": a message that starts in the past tense tells, it asks nothing to be done.
+_PAST_TENSE = re.compile(r"[a-z]{3,}(?<!e)ed|went|had|got|was|were|saw|met|did|made|took|sent")
+
+
 def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = False) -> Intent:
-    """Not a command. If it reads as a task, offer to add it: a message with a date or a repeat
-    that does not ask, or a short one that does not ask, chat or talk to the app ("buy milk")."""
+    """Not a command. A message that reads as something to do, with a date or a repeat, is
+    added ("call mom tomorrow at 5pm"; "undo" takes it back). One that might not be is offered
+    (confirm with yes): a dated one that chats or starts as a reply, or a short one without a
+    date that does not ask, chat or talk to the app ("buy milk")."""
     try:
         candidate = _add(text, clock)
     except Clarify as question:
@@ -887,6 +922,15 @@ def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = 
     )
     dated = candidate.due is not None or candidate.rule is not None
     saying = bool(re.match(r"(?:i'?m|i\s+am)\s", text.lower()))  # "I'm done for today"
+    first = words[0].strip(",.!:") if words else ""
+    if (
+        dated
+        and not chatting
+        and not saying
+        and first not in _NOT_A_TASK
+        and not _PAST_TENSE.fullmatch(first)
+    ):
+        return candidate
     if (dated and not asking and not saying) or plain:
         return Intent("unknown", suggestion=f"add {text}", title=candidate.title,
                       due=candidate.due, rule=candidate.rule, reminders=candidate.reminders,

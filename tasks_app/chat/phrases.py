@@ -96,20 +96,25 @@ TIME_ATOM = (
 )
 _TIME_BARE = r"(?:\d{1,2}(?:\s*o'?clock)?(?![\d:./]))"
 PART = r"(?:morning|afternoon|evening|night)"
+# A calendar date: "4 Dec", "December 4th, 2027", "the 4th", "2026-12-04", "12/4".
+_CALENDAR_DATE = (
+    rf"(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?(?![a-z])"
+    rf"|{MONTH}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?![\d:])(?:,?\s+\d{{4}})?"
+    r"|the\s+\d{1,2}(?:st|nd|rd|th)"
+    r"|\d{4}-\d{2}-\d{2}"
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+)
 # A date, without the words that may lead it ("on", "by", "due").
 DATE_ATOM = (
-    r"(?:(?:the\s+)?day\s+after\s+tomorrow|tomorrow|tmrw|tmr|tomorow|tommorow|today|tonight"
+    rf"(?:{WD_ANY},?\s+(?:{_CALENDAR_DATE})"  # "Friday, Dec 4": one date, its weekday checked
+    r"|(?:the\s+)?day\s+after\s+tomorrow|tomorrow|tmrw|tmr|tomorow|tommorow|today|tonight"
     r"|this\s+(?:morning|afternoon|evening)"
     r"|(?:this\s+|next\s+|the\s+)?week\s*end"
     r"|next\s+(?:week|month)"
     r"|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month"
     rf"|(?:(?:this|next|coming|the\s+coming)\s+)?{WD_FULL}"
     rf"|(?:this|next|coming|on)\s+{WD_ANY}"
-    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?(?![a-z])"
-    rf"|{MONTH}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?![\d:])(?:,?\s+\d{{4}})?"
-    r"|the\s+\d{1,2}(?:st|nd|rd|th)"
-    r"|\d{4}-\d{2}-\d{2}"
-    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?)"
+    rf"|{_CALENDAR_DATE})"
 )
 _DATE_LEAD = r"(?:(?:due(?:\s+(?:on|by|before))?|by|on|for|before)\s+)?"
 
@@ -302,6 +307,17 @@ def parse_date(text: str, clock: Clock) -> tuple[date, time | None]:
     """One date phrase (see DATE_ATOM) -> (date, time of day if the phrase says one)."""
     text = re.sub(r"\s+", " ", text.strip().rstrip("."))
     today = clock.today
+    if (match := re.fullmatch(rf"({WD_ANY}),? (.+)", text)) and re.fullmatch(
+        _CALENDAR_DATE, match[2]
+    ):
+        day, at = parse_date(match[2], clock)
+        said = WEEKDAY_NAMES[match[1]]
+        if day.weekday() != said:
+            raise Clarify(
+                f"{day:%b} {day.day} is a {day:%A}, not a {calendar.day_name[said]}. "
+                "Which day do you mean?"
+            )
+        return day, at
     if re.fullmatch(r"(?:the )?day after tomorrow", text):
         return today + timedelta(days=2), None
     if text in ("tomorrow", "tmrw", "tmr", "tomorow", "tommorow"):
@@ -463,14 +479,21 @@ def take_when(phrase: Phrase, clock: Clock) -> When:
     return when
 
 
-# "2-5pm", "from 10:30am to 12pm", "11-1pm": a span of time; the task is due at its start.
+# "2-5pm", "from 10:30am to 12pm", "11-1pm", "between 9 and 5": a span of time; the task is
+# due at its start.
 TIME_RANGE = (
     rf"(?<![\w:/.-])(?:(?:at|from|between)\s+)?(?P<a>\d{{1,2}}(?::\d{{2}})?)\s*(?P<ma>{AMPM})?"
     rf"\s*(?:-|to|until|till)\s*(?P<b>\d{{1,2}}(?::\d{{2}})?)\s*(?P<mb>{AMPM})(?![a-z])"
+    rf"|(?<![\w:/.-])between\s+(?P<a2>\d{{1,2}}(?::\d{{2}})?)\s*(?P<ma2>{AMPM})?\s+and\s+"
+    rf"(?P<b2>\d{{1,2}}(?::\d{{2}})?)\s*(?P<mb2>{AMPM})?(?![\w:])"
 )
 
 
 def _range_start(match: re.Match[str]) -> time:
+    if match["a2"] is not None:  # "between 9 and 5": its start, read as a time on its own
+        if match["ma2"] or not match["mb2"]:
+            return parse_time(f"{match['a2']}{match['ma2'] or ''}", bare_ok=True)
+        return _range_start(re.fullmatch(TIME_RANGE, f"{match['a2']}-{match['b2']}{match['mb2']}"))
     end = parse_time(f"{match['b']}{match['mb']}")
     if match["ma"]:
         return parse_time(f"{match['a']}{match['ma']}")

@@ -523,6 +523,22 @@ def skip_occurrence(user: User, args: TaskIdArgs, now: datetime) -> ToolResult:
     return ToolResult(summary, actions, [following])
 
 
+@_tool(
+    "undo_add",
+    "Take back the task just added: it goes, and the series it started with it.",
+    TaskIdArgs,
+)
+def undo_add(user: User, args: TaskIdArgs, now: datetime) -> ToolResult:
+    task = selectors.task_get(user=user, task_id=args.task_id)
+    title = task.title
+    services.task_take_back(task=task)
+    return ToolResult(
+        f'Took back "{title}": it\'s off your list.',
+        [{"type": "task.deleted", "task_id": args.task_id}],
+        [],
+    )
+
+
 @_tool("stop_series", "Stop a recurring task from repeating; the current one stays.", TaskIdArgs)
 def stop_series(user: User, args: TaskIdArgs, now: datetime) -> ToolResult:
     task = selectors.task_get(user=user, task_id=args.task_id)

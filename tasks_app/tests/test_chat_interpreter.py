@@ -7,7 +7,7 @@ import pytest
 from tasks_app import services
 from tasks_app.chat import matching
 from tasks_app.chat.services import chat_send
-from tasks_app.models import Reminder, ReminderStatus, Task
+from tasks_app.models import Reminder, ReminderStatus, Series, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +88,35 @@ def test_it_is_the_task_just_added(chat, user):
     assert Task.objects.get().reminders.get().offset_minutes == 30
 
 
-def test_a_message_without_a_verb_is_offered_and_added_on_yes(chat, user):
-    offered = chat("call mom tomorrow at 5pm")
+def test_a_task_with_a_date_and_without_a_verb_is_added_and_undo_takes_it_back(chat, user):
+    added = chat("call mom tomorrow at 5pm")
+    task = Task.objects.get(user=user)
+    due = local(task)
+
+    undone = chat("undo")
+
+    assert added.text == 'Added "Call mom" — due tomorrow at 17:00.'
+    assert due == "Fri 2026-03-06 17:00"
+    assert undone.text == 'Took back "Call mom": it\'s off your list.'
+    assert undone.actions == [{"type": "task.deleted", "task_id": task.pk}]
+    assert not Task.objects.filter(user=user).exists()
+
+
+def test_undo_of_a_repeating_add_takes_its_series_too_and_only_right_after(chat, user):
+    chat("gym every monday at 7am")
+    chat("undo")
+    chat("water plants every 3 days")
+    chat("list")
+
+    late = chat("undo")
+
+    assert not Series.objects.filter(user=user, rule__contains="WEEKLY").exists()
+    assert [t.title for t in Task.objects.filter(user=user)] == ["Water plants"]
+    assert late.text.startswith("I can take back an add or a completion")
+
+
+def test_a_message_that_might_not_be_a_task_is_offered_and_added_on_yes(chat, user):
+    offered = chat("tomorrow call mom at 5pm")
     added = chat("yes")
 
     assert offered.text == (
@@ -99,15 +126,29 @@ def test_a_message_without_a_verb_is_offered_and_added_on_yes(chat, user):
     assert local(Task.objects.get()) == "Fri 2026-03-06 17:00"
 
 
+def test_finish_with_a_date_adds_and_without_one_completes_or_offers(chat, user):
+    report = chat("finish the report by friday")
+    done = chat("finish the report")
+    offered = chat("close the garage door")
+
+    assert report.text == 'Added "Finish the report" — due tomorrow.'
+    assert done.text == 'Done: "Finish the report".'
+    assert offered.text == (
+        'I couldn\'t find an open task called "garage door". Do you want me to add "Close the '
+        'garage door" — no due date? Say "yes" to add it.'
+    )
+    assert chat("yes").text == 'Added "Close the garage door" — no due date.'
+
+
 def test_no_declines_the_offer(chat, user):
-    chat("water plants every 3 days")
+    chat("tomorrow water plants every 3 days")
 
     assert chat("no").text == "OK, I left it."
     assert not Task.objects.exists()
 
 
 def test_a_pending_question_only_binds_the_next_message(chat, user):
-    chat("call mom tomorrow at 5pm")
+    chat("tomorrow call mom at 5pm")
     chat("list")
 
     assert chat("yes").text.startswith("There's no question waiting")
@@ -348,7 +389,7 @@ def test_a_service_error_is_a_reply_not_a_crash(chat, user):
 
 
 def test_a_reminder_said_after_an_offer_joins_it(chat, user):
-    offered = chat("every weekday at 8:30 standup")
+    offered = chat("tomorrow: every weekday at 8:30 standup")
     amended = chat("remind me 10 minutes before")
     added = chat("yes")
 
@@ -384,7 +425,7 @@ def test_a_short_task_without_a_date_is_offered_and_added_on_yes(chat, user):
 
 
 def test_an_offer_names_tags_and_priority_and_tonight_at_7_is_the_evening(chat, user):
-    offered = chat("dinner with Sam at 7 tonight #personal !high")
+    offered = chat("tonight dinner with Sam at 7 #personal !high")
     chat("yes")
 
     assert offered.text == (
@@ -456,7 +497,7 @@ def test_undo_takes_back_a_completion_and_the_next_occurrence_it_made(chat, user
     assert undone.text.startswith('Reopened "Gym"')
     assert gym.completed_at is None
     assert local(gym) == "Mon 2026-03-09 07:00"
-    assert chat("undo").text.startswith("I can take back a completion")
+    assert chat("undo").text.startswith("I can take back an add or a completion")
 
 
 def test_notes_are_added_to_a_task(chat, user):
@@ -529,6 +570,42 @@ def test_an_hour_without_am_or_pm_is_the_one_nearer_the_tasks_time(chat, user):
     assert local(standup) == "Fri 2026-03-06 09:00"
     chat("move it to 07:00")  # a leading zero is taken as said
     assert local(standup) == "Fri 2026-03-06 07:00"
+
+
+def test_a_reminder_on_an_earlier_day_is_said_by_its_day_and_time(chat, user):
+    added = chat("add dentist next tuesday at 3:30pm, remind me the night before")
+    offered = chat("my flight on friday mar 13 at 7am, remind me the evening before")
+    shown = chat("yes")
+    more = chat("remind me 2 days before at 6pm")
+
+    assert added.text == (
+        'Added "Dentist" — due Tue, Mar 10 at 15:30; reminder the day before at 20:00.'
+    )
+    assert offered.text.startswith('Do you want me to add "My flight" — due Fri, Mar 13 at '
+                                   "07:00; reminder the day before at 19:00?")  # fmt: skip
+    assert shown.text.endswith("reminder the day before at 19:00.")
+    assert more.text == (
+        'I\'ll remind you about "My flight" 2 days before at 18:00 (Wed, Mar 11 at 18:00).'
+    )
+    assert chat("add party saturday at 1am, remind me 2 hours before").text.endswith(
+        "reminder 2 hours before."
+    )
+
+
+def test_show_a_number_gives_that_tasks_details(chat, user):
+    services.task_create(user=user, title="Dentist", due=datetime(2026, 3, 6, 9))
+    services.task_create(user=user, title="Buy milk")
+    chat("list")
+
+    one = chat("show 1")
+    both = chat("details of 1 and 2")
+    reminded = chat("open task 2")
+
+    assert one.text == '"Dentist": due tomorrow at 09:00.'
+    assert both.text == '"Dentist": due tomorrow at 09:00.\n"Buy milk": no due date.'
+    assert [t.title for t in both.tasks] == ["Dentist", "Buy milk"]
+    assert reminded.text == '"Buy milk": no due date.'
+    assert chat("remind me tomorrow at 8am").text.startswith('I\'ll remind you about "Buy milk"')
 
 
 def test_title_matching_scores():

@@ -172,6 +172,22 @@ GOLDEN = [
         "add",
         {"title": "Take out trash", "due": "2026-03-06 19:00", "reminders": ["-1380m"]},
     ),
+    # A weekday with the date it names is one date, checked.
+    G(
+        "NY",
+        "add flight on friday mar 13 at 7am",
+        "add",
+        {"title": "Flight", "due": "2026-03-13 07:00"},
+    ),
+    G("NY", "add flight Friday, March 13th", "add", {"title": "Flight", "due": "2026-03-13"}),
+    G(
+        "NY",
+        "add flight thursday mar 13",
+        "clarify",
+        {"question": "Mar 13 is a Friday, not a Thursday. Which day do you mean?"},
+    ),
+    G("NY", "show 2", "show", {"ref": (2,)}),
+    G("NY", "details of 1 and 3", "show", {"ref": (1, 3)}),
     G(
         "NY",
         "add pay bill on March 10 remind me at 9am",
@@ -603,19 +619,54 @@ GOLDEN = [
     G("NY", "thanks!", "thanks", {}),
     G("NY", "yes", "yes", {}),
     G("NY", "2", "choose", {"ref": (2,)}),
+    # Something to do with a date is added; one that might be a reply is offered.
+    G("NY", "call mom tomorrow at 5pm", "add", {"title": "Call mom", "due": "2026-03-06 17:00"}),
     G(
         "NY",
-        "call mom tomorrow at 5pm",
+        "tomorrow call mom at 5pm",
         "unknown",
         {"title": "Call mom", "due": "2026-03-06 17:00"},
     ),
+    G("NY", "went to the gym today", "unknown", {"title": "Went to the gym", "due": "2026-03-05"}),
+    G(
+        "NY",
+        "finish the report by friday",
+        "add",
+        {"title": "Finish the report", "due": "2026-03-06"},
+    ),
+    G(
+        "NY",
+        "check the oven in 20 minutes",
+        "add",
+        {"title": "Check the oven", "due": "2026-03-05 10:20"},
+    ),
+    G(
+        "NY",
+        "close the windows at 10pm",
+        "add",
+        {"title": "Close the windows", "due": "2026-03-05 22:00"},
+    ),
+    G("NY", "finish the report", "complete", {"ref": "report"}),
+    G("NY", "finish 2", "complete", {"ref": (2,)}),
+    G(
+        "NY",
+        "call the bank between 9 and 5 tomorrow",
+        "add",
+        {"title": "Call the bank", "due": "2026-03-06 09:00"},
+    ),
+    G(
+        "NY",
+        "add call the bank tomorrow between 11 and 1pm",
+        "add",
+        {"title": "Call the bank", "due": "2026-03-06 11:00"},
+    ),
     G("NY", "blah blah", "unknown", {}),
-    # A short message that names something to do is offered too; one that talks or asks is not.
+    # A short message that names something to do is offered; one that talks or asks is not.
     G("NY", "buy milk", "unknown", {"title": "Buy milk"}),
     G(
         "NY",
         "dinner with Sam at 7 tonight #personal !high",
-        "unknown",
+        "add",
         {
             "title": "Dinner with Sam",
             "due": "2026-03-05 19:00",

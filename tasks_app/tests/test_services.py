@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from notifications_app.models import Notification
 from tasks_app import services
-from tasks_app.models import Reminder, ReminderStatus, Task
+from tasks_app.models import Reminder, ReminderStatus, Series, Task
 from tasks_app.services import RecurrenceInput
 from tasks_app.tests.factories import UserFactory
 from todo_project.common.errors import ApplicationError
@@ -116,6 +116,31 @@ def test_stopped_series_spawns_nothing(ny_user):
     complete(task, NOW)
 
     assert Task.objects.count() == 1
+
+
+def test_taking_back_an_add_removes_the_task_its_series_and_reminders(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0))
+    services.reminder_add(task=task, offset_minutes=10, now=NOW)
+    series_id = task.series_id
+
+    services.task_take_back(task=task)
+
+    assert not Task.objects.filter(pk=task.pk).exists()
+    assert not Series.objects.filter(pk=series_id).exists()
+    assert not Reminder.objects.filter(task_id=task.pk).exists()
+    assert OutboxEvent.objects.filter(type="task.deleted", key=str(task.pk)).exists()
+
+
+def test_taking_back_an_occurrence_of_a_longer_series_is_refused(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 9, 0))
+    complete(task, NOW)
+    following = task.spawned_next
+
+    with pytest.raises(ApplicationError) as refused:
+        services.task_take_back(task=following)
+
+    assert refused.value.code == "not_new"
+    assert list(Task.objects.filter(series=task.series).order_by("pk")) == [task, following]
 
 
 def open_in(series) -> list[int]:

@@ -11,13 +11,15 @@ describe("quick replies", () => {
     expect(replySuggestions(reply)).toEqual(["1", "2"]);
   });
 
-  it("offers Undo after one task was ticked off, not after several", () => {
+  it("offers Undo after one task was ticked off or added, not after several", () => {
     expect(replySuggestions('Done: "Gym". Next: Mon, Dec 7 at 07:00.')).toEqual(["Undo"]);
+    expect(replySuggestions('Added "Pay rent" — due tomorrow at 09:00.')).toEqual(["Undo"]);
     expect(replySuggestions('Done: "Gym".\nDone: "Call mom".')).toEqual([]);
   });
 
   it("offers nothing after a plain answer", () => {
-    expect(replySuggestions('Added "Pay rent".')).toEqual([]);
+    expect(replySuggestions('Added a note to "Dentist": bring the card')).toEqual([]);
+    expect(replySuggestions('Deleted "Pay rent".')).toEqual([]);
   });
 
   it("finds the tasks a stored reply touched, skipping deleted ones", () => {

@@ -16,8 +16,9 @@ export function replySuggestions(reply: string): string[] {
     const count = reply.split("\n").filter((line) => /^\d+\.\s/.test(line.trim())).length;
     return Array.from({ length: Math.min(count, 9) }, (_, i) => String(i + 1));
   }
-  // One task ticked off: the chat takes it back on "undo" (and a repeating task's next one).
-  if (/^Done: "[^\n]*$/.test(reply.trim())) return ["Undo"];
+  // One task ticked off or added: the chat takes it back on "undo" (a completion with the
+  // repeating task's next one, an add with its repeat).
+  if (/^(?:Done: |Added )"[^\n]*$/.test(reply.trim())) return ["Undo"];
   return [];
 }
 
