@@ -1,12 +1,26 @@
-import { formatDateTime, formatOffset, type FormatOptions } from "./time";
+import { daysBetween, formatDateTime, formatOffset, formatTime, toWallDate, type FormatOptions } from "./time";
 import type { Reminder, Task } from "./types";
+
+/** From this many minutes on, an offset of no whole days that fires on an earlier day is
+ * shown by its day and time ("The day before, 8:00 PM"), as the chat says it. */
+const BY_THE_CLOCK_MINUTES = 12 * 60;
 
 /** The reminder offsets offered everywhere (task panel, settings), in minutes before the due. */
 export const REMINDER_PRESETS: readonly number[] = [0, 5, 15, 30, 60, 1440];
 
 /** "1 day before", "At Fri, Mar 6, 9:00 AM", "Snoozed to Today, 9:10 AM". */
 export function reminderLabel(reminder: Reminder, tz: string, options: FormatOptions = {}): string {
-  if (reminder.offset_minutes !== null) return formatOffset(reminder.offset_minutes);
+  const offset = reminder.offset_minutes;
+  if (offset !== null && offset >= BY_THE_CLOCK_MINUTES && offset % 1440 !== 0) {
+    const fires = new Date(reminder.fire_at);
+    const due = new Date(fires.getTime() + offset * 60_000);
+    const days = daysBetween(toWallDate(fires, tz), toWallDate(due, tz));
+    if (days >= 1) {
+      const lead = days === 1 ? "The day before" : `${days} days before`;
+      return `${lead}, ${formatTime(fires, tz, options.locale)}`;
+    }
+  }
+  if (offset !== null) return formatOffset(offset);
   const when = formatDateTime(reminder.fire_at, tz, options);
   return reminder.snoozed_from !== null ? `Snoozed to ${when}` : `At ${when}`;
 }
