@@ -73,7 +73,7 @@ from django.utils import formats
 from django.utils import timezone as dj_timezone
 from rest_framework import status
 
-from tasks_app import recurrence
+from tasks_app import recurrence, timefmt
 from tasks_app import services as task_services
 from tasks_app.models import Reminder, ReminderStatus, Task, User
 from todo_project.common.bulk import bulk_insert
@@ -115,11 +115,14 @@ def _body(reminder: Reminder, memo: dict[tuple, str]) -> str:
     task = reminder.task
     if task.due_at is None:
         return "Reminder"
-    key = (task.due_at, task.user.timezone, task.all_day)
+    user = task.user
+    key = (task.due_at, user.timezone, task.all_day, user.time_format)
     if key not in memo:
-        local = task.due_at.astimezone(recurrence.validate_timezone(task.user.timezone))
-        fmt = "D, M j" if task.all_day else "D, M j, H:i"
-        memo[key] = f"Due {formats.date_format(local, fmt)}"
+        local = task.due_at.astimezone(recurrence.validate_timezone(user.timezone))
+        day = formats.date_format(local, "D, M j")
+        memo[key] = (
+            f"Due {day}" if task.all_day else f"Due {day}, {timefmt.clock(local, user.time_format)}"
+        )
     return memo[key]
 
 

@@ -13,7 +13,7 @@ class TodoUserAdmin(UserAdmin):
     list_filter = ("is_staff", "is_active", "timezone")
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("Preferences", {"fields": ("timezone", "default_reminder_offsets")}),
+        ("Preferences", {"fields": ("timezone", "time_format", "default_reminder_offsets")}),
     )
 
 

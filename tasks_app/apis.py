@@ -19,7 +19,7 @@ from todo_project.common.errors import ApplicationError
 from todo_project.common.pagination import PageNumberPagination
 from todo_project.common.throttling import LOGIN_THROTTLES, SIGNUP_THROTTLES, AnonIpThrottle
 
-from . import recurrence, selectors, services
+from . import recurrence, selectors, services, timefmt
 from .serializers import (
     LoginSerializer,
     MeSerializer,
@@ -72,6 +72,7 @@ class SignupApi(APIView):
             username=data["username"],
             password=data["password"],
             timezone=data.get("timezone") or "UTC",
+            time_format=data.get("time_format") or timefmt.H24,
         )
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)

@@ -13,6 +13,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
+from tasks_app import timefmt
+
 
 class User(AbstractUser):
     timezone = models.CharField(max_length=64, default="UTC", help_text="IANA time zone name")
@@ -20,6 +22,12 @@ class User(AbstractUser):
         default=list,
         blank=True,
         help_text="Minutes before the due time; applied to new tasks that have a due time.",
+    )
+    time_format = models.CharField(
+        max_length=3,
+        choices=timefmt.CHOICES,
+        default=timefmt.H24,
+        help_text="How times of day are written for this person: 24-hour or 12-hour.",
     )
 
 

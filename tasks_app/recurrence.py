@@ -38,7 +38,7 @@ import heapq
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice, pairwise
 from typing import Any, Literal
@@ -46,6 +46,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, HOURLY, MONTHLY, WEEKLY, YEARLY, rrule, weekday
+
+from tasks_app import timefmt
 
 
 class RecurrenceError(ValueError):
@@ -604,12 +606,13 @@ def _time_of_day(rule: _Rule, start: datetime | None) -> str:
     if rule.freq == "HOURLY" and not rule.byhour:
         return f" at :{minutes[0]:02d}" if minutes[0] else ""
     hours = rule.byhour or ((start.hour,) if start else ())
-    times = [f"{h:02d}:{m:02d}" for h in hours for m in minutes]
+    times = [timefmt.clock(time(h, m)) for h in hours for m in minutes]
     return f" at {_join(times)}" if times else ""
 
 
 def describe(rec_or_rule: Recurrence | str, *, dtstart: datetime | None = None) -> str:
-    """Plain English, e.g. "every 2 weeks on Tuesday and Thursday at 18:00".
+    """Plain English, e.g. "every 2 weeks on Tuesday and Thursday at 18:00" (times in the
+    active `timefmt`: "at 6:00 PM" in 12-hour).
 
     The time of day comes from BYHOUR/BYMINUTE, else from the start; without either it is left
     out. For a Recurrence, `dtstart` defaults to its own.
@@ -642,5 +645,5 @@ def describe(rec_or_rule: Recurrence | str, *, dtstart: datetime | None = None) 
         end = _until_time(rule.until)
         text += f", until {_MONTH_NAMES[end.month - 1]} {end.day}, {end.year}"
         if "T" in rule.until:
-            text += f" at {end:%H:%M}" + (" UTC" if rule.until.endswith("Z") else "")
+            text += f" at {timefmt.clock(end)}" + (" UTC" if rule.until.endswith("Z") else "")
     return text

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from todo_project.common.fields import StrictCharField, StrictIntegerField
 
+from . import timefmt
 from .models import Anchor, Priority, Reminder, Task, User
 from .services import SNOOZE_MAX_MINUTES, recurrence_describe
 
@@ -213,6 +214,7 @@ class SignupSerializer(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=128, trim_whitespace=False)
     timezone = StrictCharField(max_length=64, required=False)
+    time_format = serializers.ChoiceField(choices=timefmt.CHOICES, required=False)
 
 
 class LoginSerializer(serializers.Serializer):
@@ -227,12 +229,13 @@ class TokenSerializer(serializers.Serializer):
 class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "username", "timezone", "default_reminder_offsets"]
+        fields = ["id", "username", "timezone", "time_format", "default_reminder_offsets"]
         read_only_fields = fields
 
 
 class MeUpdateSerializer(serializers.Serializer):
     timezone = StrictCharField(max_length=64, required=False)
+    time_format = serializers.ChoiceField(choices=timefmt.CHOICES, required=False)
     default_reminder_offsets = serializers.ListField(
         child=StrictIntegerField(min_value=0, max_value=525600), max_length=20, required=False
     )

@@ -21,7 +21,7 @@ from django.utils import timezone as dj_timezone
 
 from todo_project.common.errors import ApplicationError, field_error
 
-from . import events, recurrence
+from . import events, recurrence, timefmt
 from .models import (
     Anchor,
     Priority,
@@ -81,10 +81,18 @@ def _clean_offsets(offsets: Iterable[int], field: str) -> list[int]:
     return sorted(cleaned)
 
 
+def _clean_time_format(value: str) -> str:
+    if value not in (timefmt.H24, timefmt.H12):
+        raise field_error("time_format", f'Say "{timefmt.H24}" or "{timefmt.H12}".')
+    return value
+
+
 @transaction.atomic
-def user_create(*, username: str, password: str, timezone: str = "UTC") -> User:
+def user_create(
+    *, username: str, password: str, timezone: str = "UTC", time_format: str = timefmt.H24
+) -> User:
     _clean_timezone(timezone)
-    user = User(username=username, timezone=timezone)
+    user = User(username=username, timezone=timezone, time_format=_clean_time_format(time_format))
     try:
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
@@ -103,15 +111,21 @@ def user_create(*, username: str, password: str, timezone: str = "UTC") -> User:
 
 @transaction.atomic
 def user_update(
-    *, user: User, timezone: str = UNSET, default_reminder_offsets: Sequence[int] = UNSET
+    *,
+    user: User,
+    timezone: str = UNSET,
+    default_reminder_offsets: Sequence[int] = UNSET,
+    time_format: str = UNSET,
 ) -> User:
     if timezone is not UNSET:
         user.timezone = _clean_timezone(timezone)
+    if time_format is not UNSET:
+        user.time_format = _clean_time_format(time_format)
     if default_reminder_offsets is not UNSET:
         user.default_reminder_offsets = _clean_offsets(
             default_reminder_offsets, "default_reminder_offsets"
         )
-    user.save(update_fields=["timezone", "default_reminder_offsets"])
+    user.save(update_fields=["timezone", "default_reminder_offsets", "time_format"])
     return user
 
 

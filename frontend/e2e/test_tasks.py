@@ -55,8 +55,11 @@ def test_a_recurring_task_from_the_chat_shows_in_the_pickers_and_completing_it_b
     # Then the reply shows the task as a card with its due time, rule and reminder
     card = page.locator(".task--card", has_text="Pay rent")
     expect(card).to_be_visible()
+    # (in the browser's 12-hour clock, which the account took at sign-up, the chat's text too)
     expect(card).to_contain_text("9:00 AM")
-    expect(card).to_contain_text("on the 1st of every month at 09:00")
+    expect(card).to_contain_text("on the 1st of every month at 9:00 AM")
+    expect(page.get_by_role("log")).to_contain_text("on the 1st of every month at 9:00 AM, first")
+    assert api(page, "GET", "/api/me/")["body"]["time_format"] == "12h"
     expect(card).to_contain_text("1 day before")
     [task] = api(page, "GET", "/api/tasks/")["body"]["results"]
     assert task["recurrence"]["rule"] == "FREQ=MONTHLY;BYMONTHDAY=1"
@@ -86,7 +89,7 @@ def test_a_recurring_task_from_the_chat_shows_in_the_pickers_and_completing_it_b
         "aria-pressed", "false"
     )
     expect(panel.get_by_test_id("rule-preview")).to_contain_text(
-        "on the 1st of every month at 09:00"
+        "on the 1st of every month at 9:00 AM"
     )
     page.set_viewport_size({"width": 1280, "height": 1500})  # the whole panel in one picture
     screenshot(page, "task-panel-desktop")
@@ -122,7 +125,7 @@ def test_a_recurring_task_from_the_chat_shows_in_the_pickers_and_completing_it_b
     panel.get_by_role("button", name="Close").click()
     page.goto("/tasks?view=upcoming")
     row = page.locator(".task--row", has_text="Pay rent")
-    expect(row).to_contain_text("on the 1st of every month at 09:00")
+    expect(row).to_contain_text("on the 1st of every month at 9:00 AM")
     expect(row).to_contain_text(f"{next_due:%b} 1")
     screenshot(page, "tasks-desktop")
 
@@ -154,7 +157,7 @@ def test_a_recurrence_set_with_the_picker_is_saved_and_shown_again(page, stack):
 
     # Then the description follows the choices live
     preview = panel.get_by_test_id("rule-preview")
-    expect(preview).to_contain_text("every Monday and Thursday at 08:00, 5 times")
+    expect(preview).to_contain_text("every Monday and Thursday at 8:00 AM, 5 times")
     expect(preview).to_contain_text(re.compile(r"Next: (Mon|Thu), "))
 
     # When they save
@@ -183,6 +186,19 @@ def test_a_recurrence_set_with_the_picker_is_saved_and_shown_again(page, stack):
     expect(panel.get_by_label("After", exact=True)).to_be_checked()
     expect(panel.get_by_label("Number of times")).to_have_value("5")
     expect(panel.get_by_role("button", name="Save changes")).to_be_disabled()
+
+    # When they switch the clock to 24-hour in Settings
+    panel.get_by_role("button", name="Close").click()
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Clock").select_option("24h")
+    expect(page.get_by_role("status").filter(has_text="Times now read 13:00")).to_be_visible()
+
+    # Then the list writes the time and the rule in it
+    page.get_by_role("link", name="Tasks").click()
+    page.get_by_role("link", name="Upcoming").click()
+    row = page.locator(".task--row", has_text="Water the plants")
+    expect(row).to_contain_text("every Monday and Thursday at 08:00, 5 times")
+    expect(row).to_contain_text(re.compile(r", 08:00"))
 
 
 def test_reopen_and_undo_take_back_the_next_occurrence_of_a_recurring_task(page, stack):

@@ -1,13 +1,12 @@
 """Plain-English text for tasks, times and reminders, in the user's own zone."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from tasks_app import services as task_services
+from tasks_app import timefmt
 from tasks_app.models import ReminderStatus, Task
-
-ALL_DAY_TIME = " at 23:59"  # how `recurrence.describe` renders an all-day series' wall time
 
 
 def day_text(day: date, today: date) -> str:
@@ -25,7 +24,7 @@ def when_text(moment: datetime, *, all_day: bool, zone: ZoneInfo, now: datetime)
     """ "tomorrow at 17:00", "Wed, Apr 1 at 09:00", "Fri, Mar 6" (all-day)."""
     local = moment.astimezone(zone)
     day = day_text(local.date(), now.astimezone(zone).date())
-    return day if all_day else f"{day} at {local:%H:%M}"
+    return day if all_day else f"{day} at {timefmt.clock(local)}"
 
 
 def on_when(moment: datetime, *, all_day: bool, zone: ZoneInfo, now: datetime) -> str:
@@ -49,7 +48,13 @@ def recurrence_text(task: Task) -> str | None:
     if series is None or series.stopped_at is not None:
         return None
     text = task_services.recurrence_describe(series)
-    return text.replace(ALL_DAY_TIME, "") if task.all_day else text
+    return without_all_day_time(text) if task.all_day else text
+
+
+def without_all_day_time(description: str) -> str:
+    """An all-day series' description without the wall time `recurrence.describe` states for
+    it (the end of its day)."""
+    return description.replace(f" at {timefmt.clock(time(23, 59))}", "")
 
 
 class ReminderTiming(Protocol):
@@ -80,7 +85,7 @@ def reminder_text(reminder: ReminderTiming, *, zone: ZoneInfo, now: datetime) ->
                 - fires.date()).days  # fmt: skip
         if days >= 1:
             lead = "the day before" if days == 1 else f"{days} days before"
-            return f"{lead} at {fires:%H:%M}"
+            return f"{lead} at {timefmt.clock(fires)}"
     return f"{duration_text(minutes)} before"
 
 

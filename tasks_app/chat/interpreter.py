@@ -578,7 +578,7 @@ class Interpreter:
         )
         text = recurrence.describe(rec)
         if all_day:
-            text = text.replace(formatting.ALL_DAY_TIME, "")
+            text = formatting.without_all_day_time(text)
         first = formatting.on_when(moment, all_day=all_day, zone=self.zone, now=self.now)
         return f"{text}, first {first}"
 

@@ -22,6 +22,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import BaseModel, Field
 from rest_framework.authtoken.models import Token
 
+from tasks_app import timefmt
 from tasks_app.models import User
 from todo_project.common.errors import ApplicationError
 
@@ -68,7 +69,8 @@ def _run_tool(name: str, user_id: int, arguments: dict[str, Any], close: bool) -
         if user is None:
             raise ToolError("The authenticated user no longer exists or is inactive.")
         try:
-            return tools.call(name, user=user, arguments=arguments).as_dict()
+            with timefmt.using(user.time_format):  # the tasks' JSON too, not only the summary
+                return tools.call(name, user=user, arguments=arguments).as_dict()
         except Http404:
             raise ToolError("No such task or reminder.") from None
         except ApplicationError as exc:

@@ -37,6 +37,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from tasks_app import timefmt
+
 
 class Clarify(Exception):
     """The message cannot be carried out as written; the text is the question to ask back."""
@@ -534,7 +536,7 @@ def due_from(when: When, clock: Clock) -> date | datetime | None:
     if when.exact is not None:
         return when.exact
     if len(when.times) > 1:
-        listed = " and ".join(t.strftime("%H:%M") for t in when.times)
+        listed = " and ".join(timefmt.clock(t) for t in when.times)
         raise Clarify(
             f"I see several times ({listed}). If it repeats, say how often, "
             f'e.g. "every day at {listed}".'
@@ -556,7 +558,7 @@ def due_from(when: When, clock: Clock) -> date | datetime | None:
 
 
 def already_passed(moment: datetime) -> str:
-    return f"{moment:%a, %b} {moment.day} at {moment:%H:%M} has already passed. When is it due?"
+    return f"{_moment_text(moment)} has already passed. When is it due?"
 
 
 # ---------------------------------------------------------------- reminders
@@ -705,9 +707,9 @@ def resolve_reminders(
             if isinstance(due, datetime):
                 if moment > due:
                     raise Clarify(
-                        f"{spec.at_time:%H:%M} is after the due time ({due:%H:%M}). "
-                        'Did you mean the day before? Say e.g. "remind me the day before at '
-                        f'{spec.at_time:%H:%M}".'
+                        f"{timefmt.clock(spec.at_time)} is after the due time "
+                        f"({timefmt.clock(due)}). Did you mean the day before? Say e.g. "
+                        f'"remind me the day before at {timefmt.clock(spec.at_time)}".'
                     )
                 # Relative, so it follows a reschedule and every occurrence of a series.
                 resolved.append(
@@ -740,4 +742,4 @@ def _day_text(day: date) -> str:
 
 
 def _moment_text(moment: datetime) -> str:
-    return f"{_day_text(moment.date())} at {moment:%H:%M}"
+    return f"{_day_text(moment.date())} at {timefmt.clock(moment)}"

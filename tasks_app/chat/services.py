@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 
+from tasks_app import timefmt
 from tasks_app.models import User
 from todo_project.common.errors import field_error
 
@@ -50,7 +51,8 @@ def chat_send(
         )
     history = chat_selectors.message_recent(conversation=conversation, limit=LLM_HISTORY)
     message_add(conversation=conversation, role=Role.USER, text=text)
-    reply = _answer(user=user, conversation=conversation, history=history, text=text, now=now)
+    with timefmt.using(user.time_format):  # the reply's times as this person reads them
+        reply = _answer(user=user, conversation=conversation, history=history, text=text, now=now)
     message_add(
         conversation=conversation, role=Role.ASSISTANT, text=reply.text, actions=reply.actions
     )

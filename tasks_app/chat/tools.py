@@ -20,7 +20,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tasks_app import recurrence, selectors, services
+from tasks_app import recurrence, selectors, services, timefmt
 from tasks_app.models import Task, User
 from tasks_app.serializers import TaskSerializer
 from todo_project.common.errors import ApplicationError, field_error
@@ -164,7 +164,8 @@ def call(
             )
         except ValidationError as exc:
             raise invalid_arguments(exc) from exc
-    return tool.run(user, args, now or dj_timezone.now())
+    with timefmt.using(user.time_format):  # summaries as this person reads times
+        return tool.run(user, args, now or dj_timezone.now())
 
 
 def invalid_arguments(exc: ValidationError) -> ApplicationError:

@@ -4,6 +4,7 @@ import { ToastProvider } from "../components/Toast";
 import { api, ApiError, errorMessage } from "../lib/api-client";
 import { getMe, signOutRequest } from "../lib/auth";
 import { SessionContext, type Session } from "../lib/session";
+import { setTimeFormat } from "../lib/time";
 import type { Me } from "../lib/types";
 import { push } from "../features/notifications/hooks/usePush";
 import { resetUnread } from "../features/notifications/hooks/useUnread";
@@ -41,6 +42,9 @@ export function App() {
       setBoot({ state: "anonymous" });
     }
   }, []);
+
+  // Every time on screen follows the person's clock setting; set before the screens render.
+  setTimeFormat(boot.state === "signed-in" ? boot.me.time_format : undefined);
 
   const session = useMemo<Session | null>(
     () =>

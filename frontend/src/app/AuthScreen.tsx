@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Icon } from "../components/Icon";
 import { ApiError, errorMessage } from "../lib/api-client";
 import { signIn, signUp } from "../lib/auth";
-import { browserTimeZone } from "../lib/time";
+import { browserTimeFormat, browserTimeZone } from "../lib/time";
 import type { Me } from "../lib/types";
 
 type Mode = "signin" | "signup";
@@ -22,7 +22,7 @@ export function AuthScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     setError(null);
     setFields({});
     try {
-      const me = mode === "signup" ? await signUp(username.trim(), password, timezone) : await signIn(username.trim(), password);
+      const me = mode === "signup" ? await signUp(username.trim(), password, timezone, browserTimeFormat()) : await signIn(username.trim(), password);
       if (window.location.pathname.startsWith("/signup") || window.location.pathname.startsWith("/signin")) {
         window.history.replaceState(null, "", "/");
       }

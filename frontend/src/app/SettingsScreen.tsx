@@ -5,6 +5,7 @@ import { errorMessage } from "../lib/api-client";
 import { updateMe } from "../lib/auth";
 import { REMINDER_PRESETS } from "../lib/reminders";
 import { useSession } from "../lib/session";
+import type { TimeFormat } from "../lib/types";
 import { browserTimeZone, formatOffset, formatTime, timeZones, zoneOffsetLabel } from "../lib/time";
 import { PushSettings } from "../features/notifications/components/PushSettings";
 
@@ -66,6 +67,21 @@ export function SettingsScreen() {
           <p className="hint">
             It is {formatTime(new Date(), me.timezone)} there now ({zoneOffsetLabel(me.timezone)}).
           </p>
+        </div>
+        <div className="field">
+          <label htmlFor="settings-time-format">Clock</label>
+          <select
+            id="settings-time-format"
+            value={me.time_format}
+            disabled={saving}
+            onChange={(e) => {
+              const format = e.target.value as TimeFormat;
+              void save({ time_format: format }, `Times now read ${format === "12h" ? "1:00 PM" : "13:00"}.`);
+            }}
+          >
+            <option value="24h">24-hour (13:00)</option>
+            <option value="12h">12-hour (1:00 PM)</option>
+          </select>
         </div>
         {browserZone !== me.timezone && (
           <p className="notice notice--info">

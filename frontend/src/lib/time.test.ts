@@ -10,6 +10,7 @@ import {
   formatTime,
   isOverdue,
   ruleText,
+  setTimeFormat,
   toWallDate,
   toWallDateTime,
   toWallTime,
@@ -84,6 +85,19 @@ describe("formatting", () => {
     expect(formatTime("2026-12-01T22:00:00Z", NY, "en-GB")).toBe("17:00");
   });
 
+  it("uses the person's clock once it is set, as the backend's texts do", () => {
+    try {
+      setTimeFormat("24h");
+      expect(formatTime("2026-12-01T14:00:00Z", NY, "en-US")).toBe("09:00");
+      expect(formatDue({ due_at: "2026-11-27T22:00:00Z", all_day: false }, NY, US)).toBe("Tomorrow, 17:00");
+      setTimeFormat("12h");
+      expect(formatTime("2026-12-01T22:00:00Z", NY, "en-US")).toBe("5:00 PM");
+    } finally {
+      setTimeFormat(undefined);
+    }
+    expect(formatTime("2026-12-01T14:00:00Z", NY, "en-US")).toBe("9:00 AM");
+  });
+
   it("shows a due with its time, or the day alone when all-day", () => {
     expect(formatDue({ due_at: "2026-11-27T22:00:00Z", all_day: false }, NY, US)).toBe("Tomorrow, 5:00 PM");
     expect(formatDue({ due_at: "2026-12-10T22:00:00Z", all_day: false }, NY, GB)).toBe("Thu 10 Dec, 17:00");
@@ -128,5 +142,6 @@ describe("formatting", () => {
     expect(ruleText("every Monday and Wednesday at 23:59", true)).toBe("every Monday and Wednesday");
     expect(ruleText("every day at 23:59, 5 times", true)).toBe("every day, 5 times");
     expect(ruleText("every day at 23:59", false)).toBe("every day at 23:59");
+    expect(ruleText("every Friday at 11:59 PM, 3 times", true)).toBe("every Friday, 3 times");
   });
 });

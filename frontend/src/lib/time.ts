@@ -4,6 +4,8 @@
  * ("2026-03-06T09:00") and dates ("2026-03-06") in the user's zone, so that is what we send.
  */
 
+import type { TimeFormat } from "./types";
+
 export interface ZonedParts {
   year: number;
   /** 1–12 */
@@ -24,6 +26,24 @@ export interface FormatOptions {
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The signed-in person's clock (their setting, which the backend's texts follow too);
+ * undefined before sign-in: the locale's. */
+let hour12: boolean | undefined;
+
+/** Write every time from now on in `format` (the person's setting); undefined: the locale's. */
+export function setTimeFormat(format: TimeFormat | undefined): void {
+  hour12 = format === undefined ? undefined : format === "12h";
+}
+
+/** The browser's own clock, the setting a new account starts with. */
+export function browserTimeFormat(): TimeFormat {
+  try {
+    return new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions().hour12 ? "12h" : "24h";
+  } catch {
+    return "24h";
+  }
+}
 
 function formatter(locale: string | undefined, options: Intl.DateTimeFormatOptions) {
   const key = `${locale ?? ""}|${JSON.stringify(options)}`;
@@ -152,9 +172,8 @@ export function wallToInstant(wall: string, tz: string): Date {
 }
 
 export function formatTime(instant: Date | string, tz: string, locale?: string): string {
-  return formatter(locale, { timeZone: tz, hour: "numeric", minute: "2-digit" }).format(
-    toDate(instant),
-  );
+  const clock = hour12 === undefined ? {} : { hour12 };
+  return formatter(locale, { timeZone: tz, hour: "numeric", minute: "2-digit", ...clock }).format(toDate(instant));
 }
 
 /** "Today", "Tomorrow", "Yesterday", "Friday" (this week), or "Fri, Mar 6" (", 2027" another year). */
@@ -252,8 +271,9 @@ export function zoneOffsetLabel(tz: string, now: Date = new Date()): string {
 
 /**
  * The backend's plain-English rule, as shown to people. An all-day task is due at the end of
- * its day (23:59 in the user's zone), which the description states as a time; leave it out.
+ * its day (23:59 in the user's zone), which the description states as a time ("at 23:59" or
+ * "at 11:59 PM"); leave it out.
  */
 export function ruleText(description: string, allDay: boolean): string {
-  return allDay ? description.replace(/ at 23:59(?=,|$)/, "") : description;
+  return allDay ? description.replace(/ at (?:23:59|11:59 PM)(?=,|$)/, "") : description;
 }

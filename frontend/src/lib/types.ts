@@ -39,10 +39,14 @@ export interface Task {
   updated_at: string;
 }
 
+/** How times of day are written: 24-hour ("13:00") or 12-hour ("1:00 PM"). */
+export type TimeFormat = "24h" | "12h";
+
 export interface Me {
   id: number;
   username: string;
   timezone: string;
+  time_format: TimeFormat;
   default_reminder_offsets: number[];
 }
 
