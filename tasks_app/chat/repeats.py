@@ -105,7 +105,7 @@ _AFTER_DONE = (
     r"|(?:it'?s\s+|it\s+is\s+|it\s+was\s+)?(?:done|completed|finished)|(?:the\s+last\s+)?completion"
     r"|completing(?:\s+it)?|finishing(?:\s+it)?|the\s+last\s+one(?:\s+is\s+done)?)"
 )
-_WORKDAY = r"(?:work\s*days?|working\s+days?|business\s+days?|week\s*days?)"
+_WORKDAY = r"(?:work\s*days?|working\s+days?|business\s+days?|week\s*days?|school\s*days?)"
 _PART_SUFFIX = rf"(?:\s+(?:in\s+the\s+)?(?P<part>{PART}))?"
 _MONTH_DAY = (
     rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?![a-z])"
@@ -308,7 +308,8 @@ _START = (
     rf"({DATE_ATOM}|{_MONTH_ONLY})(?!\w)"
 )
 _UNTIL = (
-    r"(?<!\w)(?:until|till|til|through|thru|up\s+to|ending(?:\s+on)?)\s+(?:on\s+|the\s+end\s+of\s+)?"
+    r"(?<!\w)(?:until|till|til|through|thru|up\s+to|ending(?:\s+on)?)\s+"
+    r"(?:on\s+|(?:the\s+)?end\s+of\s+)?"
     rf"({DATE_ATOM}|{_MONTH_ONLY})(?!\w)"
 )
 _COUNT = rf"(?<!\w)(?:for\s+)?({NUM})\s+(?:times|occurrences)(?!\s+(?:a|per|each)\b)(?!\w)"

@@ -385,6 +385,20 @@ GOLDEN = [
     ),
     G(
         "NY",
+        "add yoga every tuesday at 6:30pm until end of april",
+        "add",
+        {"title": "Yoga", "due": "2026-03-10 18:30"},
+        "FREQ=WEEKLY;BYDAY=TU;UNTIL=20260430",
+    ),
+    G(
+        "NY",
+        "pick up kids at 3 every school day",
+        "add",
+        {"title": "Pick up kids", "due": "2026-03-05 15:00"},
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    ),
+    G(
+        "NY",
         "add standup every weekday at 9:30 until March 31",
         "add",
         {"title": "Standup", "due": "2026-03-06 09:30"},
