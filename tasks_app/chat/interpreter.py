@@ -36,7 +36,8 @@ HELP = """I can keep your task list. Try:
 • remind me to call mom tomorrow at 5pm
 • list · today · what's overdue · this week · show #work · find dentist · show completed
 • complete 1 · done call mom · reopen 2 · delete 3
-• move 1 to Friday at 3pm · postpone 2 by 2 days · rename 1 to Buy oat milk
+• move 1 to Friday at 3pm · postpone 2 by 2 days · move today's tasks to tomorrow
+• rename 1 to Buy oat milk · show 2
 • make 2 high priority · tag 2 with work · make 1 repeat every weekday at 8am
 • remind me about 2 30 minutes before · remove the reminders from 2 · snooze 15 min
 • skip 2 (a repeating task's next one comes) · stop repeating 2 · undo
@@ -135,6 +136,19 @@ class Interpreter:
             return [selectors.task_get(user=self.user, task_id=self.state.focus_task_id)]
         if ref.numbers:
             return [self._numbered(n) for n in ref.numbers]
+        if ref.view is not None and not completed:
+            found = list(
+                selectors.task_list(
+                    user=self.user,
+                    filters=selectors.TaskFilters(status="open", view=ref.view),
+                    now=self.now,
+                )[:LIST_LIMIT]
+            )
+            if not found:
+                raise _Say(
+                    "Nothing is due today." if ref.view == "today" else "Nothing is overdue."
+                )
+            return found
         return [self._titled(ref.title or "", completed=completed)]
 
     def _task(self, ref: TaskRef | None, *, completed: bool = False) -> Task:
@@ -412,9 +426,30 @@ class Interpreter:
         return self._update_one(intent, task=task, due=tools.iso(due), recurrence=intent.rule)
 
     def _reschedule(self, intent: Intent) -> ChatReply:
-        task = self._task(intent.ref)
-        if intent.clear_due:
-            return self._update_one(intent, task=task, clear_due=True)
+        targets = self._tasks(intent.ref)
+        if len(targets) == 1:
+            task = targets[0]
+            if intent.clear_due:
+                return self._update_one(intent, task=task, clear_due=True)
+            return self._update_one(intent, task=task, due=tools.iso(self._new_due(task, intent)))
+        # "move today's tasks to tomorrow": each keeps its own time; one that cannot move says why.
+        reply = ChatReply("")
+        texts = []
+        for task in targets:
+            try:
+                change = {"clear_due": True} if intent.clear_due else {}
+                if not intent.clear_due:
+                    change["due"] = tools.iso(self._new_due(task, intent))
+                texts.append(self._run("update_task", reply, task_id=task.pk, **change).summary)
+            except _Say as say:
+                texts.append(str(say))
+            except ApplicationError as exc:
+                texts.append(f'"{task.title}": {exc.message}')
+        reply.text = "\n".join(texts)
+        return reply
+
+    def _new_due(self, task: Task, intent: Intent) -> date | datetime:
+        """Where a reschedule puts this task's due (a shift moves it, a date keeps its time)."""
         current = self._local_due(task)
         if intent.shift is not None:
             if current is None:
@@ -433,7 +468,7 @@ class Interpreter:
                     new = self._nearer_half(new, current)
         if isinstance(new, datetime) and new <= self.clock.now:
             raise _Say(phrases.already_passed(new))
-        return self._update_one(intent, task=task, due=tools.iso(new))
+        return new
 
     def _nearer_half(self, new: datetime, current: datetime) -> datetime:
         """ "Dinner at 19:00, change it to 8": 20:00, the 8 o'clock nearer the time it had (a

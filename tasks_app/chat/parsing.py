@@ -36,6 +36,7 @@ class TaskRef:
     numbers: tuple[int, ...] = ()  # positions in the last list shown; -1 = its last item
     title: str | None = None
     focus: bool = False  # "it", "that": the task last acted on
+    view: str | None = None  # "today's tasks", "everything overdue": each task of that view
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,15 @@ _FOCUS = r"(?:it|that|this|that\s+one|this\s+one|the\s+one\s+i\s+just\s+added|th
 _NUMBER_LIST = r"\d{1,3}(?:\s*(?:,|and|&|\s)\s*(?:(?:task|item|number|no\.?|#)\s*)?\d{1,3})*"
 
 
+# "today's tasks", "all of the overdue ones", "everything due today", "all tasks overdue".
+_VIEW_REF = re.compile(
+    r"(?:all\s+(?:of\s+)?|each\s+of\s+)?(?:my\s+|the\s+)?(?P<a>today'?s|overdue)"
+    r"(?:\s+(?:tasks?|todos?|to-?dos?|items?|stuff|ones|things))?"
+    r"|(?:everything|all(?:\s+(?:of\s+)?(?:my|the))?(?:\s+(?:tasks?|todos?|to-?dos?|items?|things))?)"
+    r"(?:\s+(?:that'?s|that\s+is|which\s+is))?\s+(?:due\s+)?(?P<b>today|overdue)"
+)
+
+
 def _ref(text: str | None) -> TaskRef:
     text = (text or "").strip().strip(",;:")
     lower = text.lower()
@@ -177,6 +187,10 @@ def _ref(text: str | None) -> TaskRef:
         raise Clarify("Which task? Give its number from the list, or its title.")
     if re.fullmatch(_FOCUS, lower):
         return TaskRef(focus=True)
+    if match := _VIEW_REF.fullmatch(lower):
+        return TaskRef(
+            view="today" if (match["a"] or match["b"]).startswith("today") else "overdue"
+        )
     if match := re.fullmatch(r"#?(\d{1,3})\s*(?:-|to|through|thru)\s*#?(\d{1,3})", lower):
         first, last = int(match[1]), int(match[2])
         if not 1 <= first <= last or last - first > 49:
@@ -840,7 +854,7 @@ def _reopen(cmd: _Command, clock: Clock) -> Intent:
 def _complete(cmd: _Command, clock: Clock) -> Intent:
     ref = _ref(cmd["ref"])
     verb = (cmd["verb"] or "").lower() if cmd.has("verb") else ""
-    if verb not in _TASK_VERBS or ref.numbers or ref.focus:
+    if verb not in _TASK_VERBS or ref.numbers or ref.focus or ref.view:
         return Intent("complete", ref=ref)
     # "finish the report by Friday", "check the oven in 20 minutes": something to do, with a
     # date, is a task to add; without one it is a completion, and if no open task matches,

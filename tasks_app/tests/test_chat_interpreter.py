@@ -1,6 +1,6 @@
 """The deterministic chat backend end to end: a message in, tools run, a reply out."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -606,6 +606,46 @@ def test_show_a_number_gives_that_tasks_details(chat, user):
     assert [t.title for t in both.tasks] == ["Dentist", "Buy milk"]
     assert reminded.text == '"Buy milk": no due date.'
     assert chat("remind me tomorrow at 8am").text.startswith('I\'ll remind you about "Buy milk"')
+
+
+def test_every_task_of_today_or_overdue_moves_keeping_its_time(chat, user):
+    plumber = services.task_create(user=user, title="Call plumber", due=datetime(2026, 3, 5, 15))
+    groceries = services.task_create(user=user, title="Buy groceries", due=date(2026, 3, 5))
+    late = services.task_create(
+        user=user, title="Send invoice", due=datetime(2026, 3, 3, 9), now=NOW - timedelta(days=3)
+    )
+    later = services.task_create(user=user, title="Dentist", due=datetime(2026, 3, 9, 9))
+
+    moved = chat("move all of today's tasks to tomorrow")
+    postponed = chat("postpone the overdue ones by 3 days")
+
+    assert moved.text.splitlines() == [
+        'Updated "Call plumber" — due tomorrow at 15:00.',
+        'Updated "Buy groceries" — due tomorrow.',
+    ]
+    assert postponed.text == 'Updated "Send invoice" — due tomorrow at 09:00.'
+    assert [local(t) for t in (plumber, late, later)] == [
+        "Fri 2026-03-06 15:00",
+        "Fri 2026-03-06 09:00",
+        "Mon 2026-03-09 09:00",  # not today's, not overdue: left alone
+    ]
+    groceries.refresh_from_db()
+    assert groceries.all_day
+    assert local(groceries).startswith("Fri 2026-03-06")
+    assert chat("complete everything overdue").text == "Nothing is overdue."
+
+
+def test_completing_todays_tasks_completes_each_and_no_one_elses(chat, user, other_user):
+    services.task_create(user=user, title="Water plants", due=datetime(2026, 3, 5, 18))
+    services.task_create(user=user, title="Buy milk", due=date(2026, 3, 5))
+    theirs = services.task_create(user=other_user, title="Theirs", due=date(2026, 3, 5))
+
+    done = chat("complete today's tasks")
+
+    assert sorted(done.text.splitlines()) == ['Done: "Buy milk".', 'Done: "Water plants".']
+    assert not Task.objects.filter(user=user, completed_at__isnull=True).exists()
+    theirs.refresh_from_db()
+    assert theirs.completed_at is None
 
 
 def test_title_matching_scores():

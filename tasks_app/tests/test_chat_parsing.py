@@ -927,6 +927,21 @@ GOLDEN = [
     G("NY", "remind me 5 min before each one", "remind", {"ref": "it", "reminders": ["-5m"]}),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
+    # ---- every task of a view
+    G(
+        "NY",
+        "move all of today's tasks to tomorrow",
+        "reschedule",
+        {"due": "2026-03-06", "ref": "view:today", "keep": "time"},
+    ),
+    G("NY", "complete today's tasks", "complete", {"ref": "view:today"}),
+    G("NY", "finish everything overdue", "complete", {"ref": "view:overdue"}),
+    G(
+        "NY",
+        "postpone the overdue ones by a day",
+        "reschedule",
+        {"ref": "view:overdue", "shift": "relativedelta(days=+1)"},
+    ),
     G("NY", "move 1 to 9", "reschedule", {"due": "2026-03-06 09:00", "ref": (1,), "keep": "date"}),
     G(
         "NY",
@@ -1108,7 +1123,9 @@ def summarize(intent: Intent) -> dict[str, Any]:
         out["due"] = _when(intent.due)
     if intent.ref:
         ref = intent.ref
-        out["ref"] = ref.numbers or ("it" if ref.focus else ref.title)
+        out["ref"] = ref.numbers or (
+            "it" if ref.focus else f"view:{ref.view}" if ref.view else ref.title
+        )
     if intent.reminders is not None:
         out["reminders"] = [_reminder(r) for r in intent.reminders]
     if intent.tags:
