@@ -21,6 +21,7 @@ class TaskFilters:
     q: str | None = None
     tag: str | None = None
     priority: str | None = None
+    repeating: bool = False  # only tasks of a series that goes on
     completed_after: datetime | None = None  # completed in [after, before)
     completed_before: datetime | None = None
 
@@ -95,6 +96,8 @@ def task_list(
         qs = qs.filter(due_at__gte=filters.due_after)
     if filters.priority:
         qs = qs.filter(priority=filters.priority)
+    if filters.repeating:
+        qs = qs.filter(series__isnull=False, series__stopped_at__isnull=True)
     if filters.completed_after is not None:
         qs = qs.filter(completed_at__gte=filters.completed_after)
     if filters.completed_before is not None:

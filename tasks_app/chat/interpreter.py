@@ -264,6 +264,7 @@ class Interpreter:
             tag=query.tag,
             search=query.search,
             priority=query.priority,
+            repeating=query.repeating,
             limit=LIST_LIMIT,
         )
         header, empty = self._headings(query)
@@ -298,6 +299,10 @@ class Interpreter:
             else ("Completed", "Nothing completed yet"),
             "all": ("All tasks", "No tasks"),
         }[query.view]
+        if query.repeating and query.view == "open":
+            header, empty = "Repeating tasks", "No repeating tasks"
+        elif query.repeating:
+            header, empty = f"{header} (repeating)", f"{empty} (repeating)"
         filters = (
             (f" tagged #{query.tag}" if query.tag else "")
             + (f" of {query.priority} priority" if query.priority else "")

@@ -47,6 +47,7 @@ class ListQuery:
     tag: str | None = None
     search: str | None = None
     priority: str | None = None
+    repeating: bool = False
 
 
 @dataclass(frozen=True)
@@ -638,7 +639,11 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
         r"(?<!\w)(?:about|matching|containing|mentioning|called|named|like)\s+(.+)"
     ):
         search = phrase.original_of(match, 1).strip("\"'?!. ")
-    return ListQuery(view, day if view in ("day", "completed") else None, tag, search, priority)
+    repeating = bool(
+        phrase.take(r"(?<![\w#])(?:recurring|repeating|repeated|regular|routine)(?![\w])")
+    )
+    day = day if view in ("day", "completed") else None
+    return ListQuery(view, day, tag, search, priority, repeating)
 
 
 def _last_before(day: date, said: str) -> date:

@@ -82,6 +82,7 @@ class ListTasksArgs(_Args):
     tag: str | None = Field(None, max_length=51)
     search: str | None = Field(None, max_length=200, description="Words in title or notes.")
     priority: Priority | None = Field(None, description="Only tasks of this priority.")
+    repeating: bool = Field(False, description="Only tasks that repeat.")
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -258,7 +259,12 @@ def _day_start(day: date, user: User) -> datetime:
 
 def _list_filters(user: User, args: ListTasksArgs, now: datetime) -> selectors.TaskFilters:
     today = now.astimezone(_zone(user)).date()
-    common = {"tag": args.tag, "q": args.search, "priority": args.priority}
+    common = {
+        "tag": args.tag,
+        "q": args.search,
+        "priority": args.priority,
+        "repeating": args.repeating,
+    }
     if args.view in ("today", "overdue", "upcoming"):
         return selectors.TaskFilters(view=args.view, **common)
     if args.view == "completed":

@@ -648,6 +648,41 @@ def test_completing_todays_tasks_completes_each_and_no_one_elses(chat, user, oth
     assert theirs.completed_at is None
 
 
+def test_repeating_tasks_are_listed_on_their_own(chat, user, other_user):
+    services.task_create(
+        user=user,
+        title="Gym",
+        due=datetime(2026, 3, 9, 7),
+        recurrence_spec=services.RecurrenceInput("FREQ=WEEKLY;BYDAY=MO"),
+        now=NOW,
+    )
+    stopped = services.task_create(
+        user=user,
+        title="Old habit",
+        due=datetime(2026, 3, 6, 7),
+        recurrence_spec=services.RecurrenceInput("FREQ=DAILY"),
+        now=NOW,
+    )
+    services.task_stop_series(task=stopped, now=NOW)
+    services.task_create(user=user, title="Buy milk", due=date(2026, 3, 5))
+    services.task_create(
+        user=other_user,
+        title="Their gym",
+        due=datetime(2026, 3, 9, 7),
+        recurrence_spec=services.RecurrenceInput("FREQ=DAILY"),
+        now=NOW,
+    )
+
+    listed = chat("what are my recurring tasks?")
+    today = chat("show repeating tasks due today")
+
+    assert listed.text.splitlines() == [
+        "Repeating tasks:",
+        "1. Gym — Mon, Mar 9 at 07:00 (every Monday at 07:00)",
+    ]
+    assert today.text == "Nothing due today (repeating)."
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

@@ -927,6 +927,13 @@ GOLDEN = [
     G("NY", "remind me 5 min before each one", "remind", {"ref": "it", "reminders": ["-5m"]}),
     # ---- a reminder or an hour for the task in focus
     G("NY", "remind me 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
+    G("NY", "what are my recurring tasks?", "list", {"list": {"repeating": True}}),
+    G(
+        "NY",
+        "show repeating tasks due today",
+        "list",
+        {"list": {"view": "today", "repeating": True}},
+    ),
     # ---- every task of a view
     G(
         "NY",
