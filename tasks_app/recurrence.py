@@ -606,6 +606,13 @@ def _time_of_day(rule: _Rule, start: datetime | None) -> str:
     if rule.freq == "HOURLY" and not rule.byhour:
         return f" at :{minutes[0]:02d}" if minutes[0] else ""
     hours = rule.byhour or ((start.hour,) if start else ())
+    steps = {b - a for a, b in pairwise(sorted(hours))}
+    if len(hours) >= 4 and len(minutes) == 1 and len(steps) == 1:
+        # "every 2 hours from 09:00 to 17:00", not five times listed
+        step = steps.pop()
+        first, last = time(min(hours), minutes[0]), time(max(hours), minutes[0])
+        every = "every hour" if step == 1 else f"every {step} hours"
+        return f", {every} from {timefmt.clock(first)} to {timefmt.clock(last)}"
     times = [timefmt.clock(time(h, m)) for h in hours for m in minutes]
     return f" at {_join(times)}" if times else ""
 

@@ -419,8 +419,8 @@ def _note(cmd: _Command, clock: Clock) -> Intent:
 
 _ADD_VERBS = (
     r"(?:add|create|new|put|note|jot\s+down|capture|remember\s+to|todo\s*:|to-?do\s*:|task\s*:)"
-    r"(?:\s+(?:a|an|the)(?=\s))?(?:\s+new(?=\s))?"
-    r"(?:\s+(?:task|todo|to-?do|item|entry|reminder)(?=[\s:]))?"
+    r"(?:\s+(?:a|an|the)(?=\s))?(?:\s+new(?=\s+(?:task|todo|to-?do|item|entry|reminder|note)\b))?"
+    r"(?:\s+(?:task|todo|to-?do|item|entry|reminder|note)(?=[\s:]))?"
     r"(?:\s+to\s+(?:my\s+)?(?:list|tasks|todos?)(?=[\s:]))?"
     r"(?:\s*[:-]|\s+(?:called|named|for|to)(?=\s))?"
 )
@@ -476,7 +476,12 @@ def _title(text: str) -> str:
         text = re.sub(rf"^{_LEADING_CONNECTOR}(?:\s+|$)", "", text, flags=re.IGNORECASE).strip()
         text = re.sub(rf"(?:^|\s+){_TRAILING_CONNECTOR}$", "", text, flags=re.IGNORECASE).strip()
         text = text.strip(",;:-. ")
-    text = re.sub(r"\s+to\s+(?:my\s+)?(?:list|tasks|todos?|to-?do\s+list)$", "", text, flags=re.I)
+    text = re.sub(
+        r"\s+(?:to|on)\s+(?:my\s+|the\s+)?(?:list|tasks|todos?|to-?do\s+list|task\s+list)$",
+        "",
+        text,
+        flags=re.I,
+    )
     text = re.sub(r"\s+([,;:])", r"\1", text)
     text = re.sub(r"([,;])(?:\s*[,;])+", r"\1", text)  # what stood between them was taken
     return text[:1].upper() + text[1:] if text[:1].islower() else text

@@ -27,6 +27,7 @@ from dateutil.relativedelta import relativedelta
 from tasks_app import recurrence
 
 from .phrases import (
+    AMPM,
     DATE_ATOM,
     END_OF_DAY,
     MONTH,
@@ -45,6 +46,7 @@ from .phrases import (
     number,
     parse_date,
     parse_duration,
+    parse_time,
 )
 from .rules import WEEKDAY_CODES, RecurrenceRule
 
@@ -90,7 +92,7 @@ def _interval(text: str | None) -> int:
 _FREQ = {"hour": "hourly", "day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}
 _EVERY = r"(?:every|each)"
 _N = rf"(?:other|second|third|\d+(?:st|nd|rd|th)?|{NUM})"
-_UNIT_WORD = r"(?P<unit>hour|day|week|month|year|fortnight)s?"
+_UNIT_WORD = r"(?P<unit>hour|day|week|month|year|fortnight|quarter)s?"
 # "monday, wednesday and friday"; "monday wednesday friday" with full names only, so that
 # "every monday sun cream" keeps its sun.
 _WDLIST = rf"{WD_ANY}s?(?:\s*(?:,|and|&|/)\s*{WD_ANY}s?|\s+{WD_FULL}s?)*"
@@ -111,7 +113,7 @@ _MONTH_DAY = (
     rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?![a-z])"
     rf"|{MONTH}\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?![\d:]))"
 )
-_NOT_A_UNIT = rf"(?!\s+(?:of\s+{MONTH}|{WD_ANY}|hour|day|week|month|year|fortnight|time))"
+_NOT_A_UNIT = rf"(?!\s+(?:of\s+{MONTH}|{WD_ANY}|hour|day|week|month|year|fortnight|quarter|time))"
 
 
 def _rule(frequency: str, **parts: object) -> RecurrenceRule:
@@ -154,10 +156,17 @@ def _pattern(*regexes: str) -> Callable[[Builder], Builder]:
     rf"(?:{_EVERY}\s+)?(?:(?P<n>{_N})\s+)?{_UNIT_WORD}\s+{_AFTER_DONE}",
 )
 def _after_completion(g: dict[str, str], said: str) -> Repeat:
-    unit, interval = g["unit"], _interval(g.get("n"))
+    frequency, interval = _unit(g["unit"], _interval(g.get("n")))
+    return Repeat(_rule(frequency, interval=interval, after_completion=True), said)
+
+
+def _unit(unit: str, interval: int) -> tuple[str, int]:
+    """(frequency, interval) of "every N <unit>": a fortnight is 2 weeks, a quarter 3 months."""
     if unit == "fortnight":
-        unit, interval = "week", interval * 2
-    return Repeat(_rule(_FREQ[unit], interval=interval, after_completion=True), said)
+        return "weekly", interval * 2
+    if unit == "quarter":
+        return "monthly", interval * 3
+    return _FREQ[unit], interval
 
 
 @_pattern(r"bi-?weekly|bi-?monthly|semi-?monthly")
@@ -288,17 +297,17 @@ def _every_part_of_day(g: dict[str, str], said: str) -> Repeat:
 
 @_pattern(rf"{_EVERY}\s+(?:(?P<n>{_N})\s+)?{_UNIT_WORD}")
 def _every_unit(g: dict[str, str], said: str) -> Repeat:
-    unit, interval = g["unit"], _interval(g.get("n"))
-    if unit == "fortnight":
-        unit, interval = "week", interval * 2
-    return Repeat(_rule(_FREQ[unit], interval=interval), said)
+    frequency, interval = _unit(g["unit"], _interval(g.get("n")))
+    return Repeat(_rule(frequency, interval=interval), said)
 
 
-@_pattern(r"(?P<word>daily|hourly|weekly|monthly|yearly|annually|fortnightly)")
+@_pattern(r"(?P<word>daily|hourly|weekly|monthly|yearly|annually|fortnightly|quarterly)")
 def _adverb(g: dict[str, str], said: str) -> Repeat:
     word = g["word"]
     if word == "fortnightly":
         return Repeat(_rule("weekly", interval=2), said)
+    if word == "quarterly":
+        return Repeat(_rule("monthly", interval=3), said)
     return Repeat(_rule("yearly" if word == "annually" else word), said)
 
 
@@ -347,6 +356,8 @@ def take_repeat(phrase: Phrase, clock: Clock) -> Repeat | None:
         except _NotRecurrence:
             continue
         if found is not None:
+            if builder is _adverb and _names_a_thing(phrase, match):
+                continue  # "weekly review on Fridays": the review's name, the Fridays its repeat
             raise Clarify(
                 f'"{found.said}" and "{repeat.said}" are two different repeats. Which one?'
             )
@@ -361,6 +372,8 @@ def take_repeat(phrase: Phrase, clock: Clock) -> Repeat | None:
             raise Clarify(f'I didn\'t understand how often "{said}" is. Try "every 2 weeks" or '
                           '"every Monday and Thursday".')  # fmt: skip
         return None
+    if found.rule.frequency == "hourly" and (window := phrase.take(_HOURS_WINDOW)):
+        found = _within_hours(found, window)
     if match := phrase.take(_START):
         found.start = _month_or_date(match[1], clock, last_day=False)
     if match := phrase.take(_UNTIL):
@@ -383,6 +396,37 @@ def take_repeat(phrase: Phrase, clock: Clock) -> Repeat | None:
     if excluded:
         _exclude_days(found, excluded)
     return found
+
+
+_CLOCK = rf"\d{{1,2}}(?::\d{{2}})?(?:\s*{AMPM})?|noon|midday"
+# "every 2 hours from 9am to 5pm", "every hour between 8 and 8pm": the hours of a day it runs.
+_HOURS_WINDOW = (
+    rf"(?<!\w)(?:from|between)\s+(?P<a>{_CLOCK})\s*(?:-|to|until|till|and)\s*(?P<b>{_CLOCK})"
+    r"(?![\w:])"
+)
+
+
+def _within_hours(found: Repeat, window: re.Match[str]) -> Repeat:
+    """An hourly repeat within a window of the day: the same times every day."""
+    end = parse_time(window["b"], bare_ok=True)
+    start = parse_time(window["a"], bare_ok=True)
+    if start >= end:
+        raise Clarify(f'"{window[0]}" ends before it starts. Say e.g. "from 9am to 5pm".')
+    hours = range(start.hour, end.hour + 1, found.rule.interval)
+    times = [time(hour, start.minute) for hour in hours if time(hour, start.minute) <= end]
+    rule = found.rule.model_copy(update={"frequency": "daily", "interval": 1})
+    return Repeat(rule, f"{found.said} {window[0]}", default_time=times[0], more_times=times[1:])
+
+
+def _names_a_thing(phrase: Phrase, match: re.Match[str]) -> bool:
+    """ "weekly" in "weekly review", "daily" in "daily standup": an adjective, part of a title."""
+    after = phrase.view()[match.end() :]
+    return bool(
+        re.match(
+            r"\s+(?!(?:on|at|in|from|until|till|starting|for|and|or|every|each|by|to|the)\b)[a-z]",
+            after,
+        )
+    )
 
 
 def _exclude_days(found: Repeat, excluded: re.Match[str]) -> None:

@@ -564,6 +564,21 @@ def test_build_rejects_an_unknown_time_zone() -> None:
         ("FREQ=HOURLY", local(2026, 3, 1, 9), "every hour"),
         ("FREQ=HOURLY;INTERVAL=3", local(2026, 3, 1, 9), "every 3 hours"),
         ("FREQ=DAILY;BYHOUR=9,21;BYMINUTE=0", local(2026, 3, 1, 9), "every day at 09:00 and 21:00"),
+        (
+            "FREQ=DAILY;BYHOUR=9,11,13,15,17;BYMINUTE=30",
+            local(2026, 3, 1, 9, 30),
+            "every day, every 2 hours from 09:30 to 17:30",
+        ),
+        (
+            "FREQ=DAILY;BYHOUR=8,12,16;BYMINUTE=0",  # three times are listed
+            local(2026, 3, 1, 8),
+            "every day at 08:00, 12:00 and 16:00",
+        ),
+        (
+            "FREQ=DAILY;BYHOUR=8,9,12,16;BYMINUTE=0",  # uneven steps are listed
+            local(2026, 3, 1, 8),
+            "every day at 08:00, 09:00, 12:00 and 16:00",
+        ),
         ("FREQ=WEEKLY;BYDAY=SA,SU", local(2026, 3, 7, 10), "every weekend at 10:00"),
         ("FREQ=DAILY;COUNT=5", local(2026, 3, 1, 9), "every day at 09:00, 5 times"),
         (
