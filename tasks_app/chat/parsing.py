@@ -446,7 +446,9 @@ _TAG_PHRASE = (
 _PRIORITY_PHRASE = (
     r"(?<![\w!])(?:(?:with\s+)?(?:a\s+)?(?P<p1>high|medium|low)[\s-]+priority"
     r"|priority\s*[:=]?\s*(?P<p2>high|medium|low|none)|!(?P<p3>high|medium|low)"
-    r"|(?P<p4>!{1,3})(?=\s|$)|\bp(?P<p5>[1-3])\b)"
+    r"|(?P<p4>!{1,3})(?=\s|$)|\bp(?P<p5>[1-3])\b"
+    # "call the bank asap", "urgent: renew passport": high priority
+    r"|(?P<p6>asap|a\.s\.a\.p\.?|urgent(?:ly)?)(?=\s*[:,!]|\s*$)|^(?P<p7>urgent)\s*[:-])"
 )
 
 
@@ -458,6 +460,8 @@ def _take_priority(phrase: Phrase) -> str | None:
         return {1: "low", 2: "medium", 3: "high"}[len(match["p4"])]
     if match["p5"]:
         return {"1": "high", "2": "medium", "3": "low"}[match["p5"]]
+    if match["p6"] or match["p7"]:
+        return "high"
     return match["p1"] or match["p2"] or match["p3"]
 
 

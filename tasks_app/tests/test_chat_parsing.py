@@ -798,6 +798,19 @@ GOLDEN = [
         rrule="FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1",
     ),
     G("NY", "add a new task: buy milk", "add", {"title": "Buy milk"}),
+    G(
+        "NY",
+        "add book flights for christmas asap",
+        "add",
+        {"title": "Book flights for christmas", "priority": "high"},
+    ),
+    G("NY", "add urgent: renew passport", "add", {"title": "Renew passport", "priority": "high"}),
+    G(
+        "NY",
+        "add urgent care appointment tomorrow at 3pm",
+        "add",
+        {"title": "Urgent care appointment", "due": "2026-03-06 15:00"},
+    ),
     G("NY", "add note pick up dry cleaning", "add", {"title": "Pick up dry cleaning"}),
     G("NY", "add new shoes to the list", "add", {"title": "New shoes"}),
     G(
