@@ -280,10 +280,24 @@ def test_a_toast_waits_while_the_pointer_is_on_it(page, stack):
     assert api(page, "GET", path)["body"]["completed_at"] is not None
 
 
-def test_skip_in_the_panel_moves_a_recurring_task_to_its_next_occurrence(page, stack):
+def test_skip_in_the_panel_moves_a_recurring_task_to_its_next_occurrence(page, phone, stack):
     # Given a daily task due tomorrow at 09:00
     sign_up(page)
     created, due = daily_task_tomorrow_at_nine(page, "Stretch")
+
+    # On a phone its panel's actions fit in one row (Skip as an icon, still named "Skip")
+    phone_page = phone()
+    phone_page.goto(f"/tasks/{created['body']['id']}")
+    footer = phone_page.locator(".panel__footer")
+    expect(footer.get_by_role("button", name="Skip", exact=True)).to_be_visible()
+    tops = footer.locator("button").evaluate_all(
+        "(buttons) => buttons.map((b) => Math.round(b.getBoundingClientRect().top))"
+    )
+    bottoms = footer.locator("button").evaluate_all(
+        "(buttons) => buttons.map((b) => Math.round(b.getBoundingClientRect().bottom))"
+    )
+    assert len(tops) == 4
+    assert max(tops) < min(bottoms), f"the footer wraps: tops {tops}, bottoms {bottoms}"
 
     # When they skip it in its panel
     page.goto(f"/tasks/{created['body']['id']}")

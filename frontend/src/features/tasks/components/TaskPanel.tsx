@@ -435,7 +435,7 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
                       disabled={saving || dirty}
                     >
                       <Icon name="skip" size={16} />
-                      Skip
+                      <span className="btn__label--wide">Skip</span>
                     </button>
                   )}
                   <button
