@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import apis
+from .chat import apis as chat_apis
 
 urlpatterns = [
     path("auth/csrf/", apis.CsrfApi.as_view(), name="auth-csrf"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("auth/token/", apis.TokenApi.as_view(), name="auth-token"),
     path("me/", apis.MeApi.as_view(), name="me"),
     path("tasks/", apis.TaskListCreateApi.as_view(), name="task-list"),
+    path("tasks/draft/", chat_apis.TaskDraftApi.as_view(), name="task-draft"),
     path("tasks/<int:task_id>/", apis.TaskDetailApi.as_view(), name="task-detail"),
     path("tasks/<int:task_id>/complete/", apis.TaskCompleteApi.as_view(), name="task-complete"),
     path("tasks/<int:task_id>/reopen/", apis.TaskReopenApi.as_view(), name="task-reopen"),

@@ -201,6 +201,40 @@ def test_a_recurrence_set_with_the_picker_is_saved_and_shown_again(page, stack):
     expect(row).to_contain_text(re.compile(r", 08:00"))
 
 
+def test_quick_add_reads_a_date_a_repeat_and_tags_from_the_text(page, stack):
+    # Given the task list
+    sign_up(page)
+    page.get_by_role("link", name="Tasks").click()
+    field = page.get_by_label("New task")
+
+    # When they type a task with its repeat, reminder and tag
+    field.fill("Pay rent every month on the 1st at 9am, remind me a day before #home")
+
+    # Then the line under it says what will be added, and the date menu steps aside
+    preview = page.get_by_test_id("quick-add-preview")
+    expect(preview).to_contain_text("“Pay rent” · on the 1st of every month at 9:00 AM, first")
+    expect(preview).to_contain_text("reminder 1 day before; #home")
+    expect(page.get_by_label("Due", exact=True)).to_have_count(0)
+
+    # When they add it
+    field.press("Enter")
+
+    # Then that is the task the API has
+    expect(page.locator(".toast", has_text="Added “Pay rent”")).to_be_visible()
+    [task] = api(page, "GET", "/api/tasks/")["body"]["results"]
+    assert task["recurrence"]["rule"] == "FREQ=MONTHLY;BYMONTHDAY=1"
+    assert task["tags"] == ["home"]
+    assert [r["offset_minutes"] for r in task["reminders"]] == [1440]
+    assert (local(task["due_at"]).day, local(task["due_at"]).hour) == (1, 9)
+
+    # And a text it cannot read gets the question back, and nothing is added
+    field.fill("Call the bank at 25pm")
+    expect(page.get_by_role("alert")).to_contain_text('"25pm" is not a time I can read.')
+    field.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text('put the title in "quotes"')
+    assert len(api(page, "GET", "/api/tasks/")["body"]["results"]) == 1
+
+
 def test_reopen_and_undo_take_back_the_next_occurrence_of_a_recurring_task(page, stack):
     # Given a daily task due tomorrow at 09:00
     sign_up(page)

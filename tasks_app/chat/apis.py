@@ -18,6 +18,8 @@ from .serializers import (
     ChatOutputSerializer,
     ConversationDetailSerializer,
     ConversationSerializer,
+    TaskDraftInputSerializer,
+    TaskDraftSerializer,
 )
 
 
@@ -79,3 +81,13 @@ class ConversationDetailApi(APIView):
         return Response(
             ConversationDetailSerializer(conversation, context={"messages": messages}).data
         )
+
+
+class TaskDraftApi(APIView):
+    """The web app's quick add: what a line of text would add, without adding it."""
+
+    @extend_schema(request=TaskDraftInputSerializer, responses=TaskDraftSerializer)
+    def post(self, request: Request) -> Response:
+        data = parse(TaskDraftInputSerializer, request.data)
+        draft = services.task_draft(user=request.user, text=data["text"])
+        return Response(TaskDraftSerializer(draft).data)

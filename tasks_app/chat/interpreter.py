@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import Http404
 
@@ -556,9 +557,9 @@ class Interpreter:
                 'Sorry, I didn\'t understand that. Say "help" for examples, or start with '
                 '"add" to add a task.'
             )
+        said = preview(intent, zone=self.zone, now=self.now)
         return ChatReply(
-            f'Do you want me to add "{intent.title}" — {self._preview(intent)}? Say "yes" to '
-            "add it.",
+            f'Do you want me to add "{intent.title}" — {said}? Say "yes" to add it.',
             pending={"type": "confirm", "message": intent.suggestion},
         )
 
@@ -573,55 +574,55 @@ class Interpreter:
                        priority=intent.priority)  # fmt: skip
         return self._unknown(offer)
 
-    def _preview(self, intent: Intent) -> str:
-        """What an add would do, without doing it (for the yes/no question)."""
-        text = self._preview_due(intent)
-        if intent.reminders:
-            due = intent.due
-            due_at = recurrence.local_to_utc(due, self.zone) if isinstance(due, datetime) else None
-            timings = [
-                formatting.reminder_text(
-                    _Timing(
-                        r.offset_minutes,
-                        recurrence.local_to_utc(r.at, self.zone)
-                        if r.at is not None
-                        else due_at - timedelta(minutes=r.offset_minutes)
-                        if due_at is not None and r.offset_minutes is not None
-                        else None,
-                    ),
-                    zone=self.zone,
-                    now=self.now,
-                )
-                for r in intent.reminders
-            ]
-            label = "reminder" if len(timings) == 1 else "reminders"
-            text += f"; {label} {formatting.join(timings)}"
-        if intent.tags:
-            text += "; " + " ".join(f"#{tag}" for tag in intent.tags)
-        if intent.priority and intent.priority != "none":
-            text += f"; {intent.priority} priority"
-        return text
-
-    def _preview_due(self, intent: Intent) -> str:
-        due = intent.due
-        if due is None:
-            return "no due date"
-        all_day = not isinstance(due, datetime)
-        wall = due if isinstance(due, datetime) else datetime.combine(due, phrases.END_OF_DAY)
-        moment = recurrence.local_to_utc(wall, self.zone)
-        if intent.rule is None:
-            return (
-                f"due {formatting.when_text(moment, all_day=all_day, zone=self.zone, now=self.now)}"
-            )
-        rec = recurrence.build(
-            intent.rule.to_rrule(), dtstart=wall, tz=self.zone, anchor=intent.rule.anchor
-        )
-        text = recurrence.describe(rec)
-        if all_day:
-            text = formatting.without_all_day_time(text)
-        first = formatting.on_when(moment, all_day=all_day, zone=self.zone, now=self.now)
-        return f"{text}, first {first}"
-
 
 def _about_focus(intent: Intent) -> bool:
     return intent.ref is not None and intent.ref.focus
+
+
+def preview(intent: Intent, *, zone: ZoneInfo, now: datetime) -> str:
+    """What adding this task would do, in words, without doing it: "every Monday at 07:00,
+    first on Mon, Mar 9 at 07:00; reminder 10 minutes before; #gym" (the yes/no question, the
+    web app's quick add)."""
+    text = _preview_due(intent, zone=zone, now=now)
+    if intent.reminders:
+        due = intent.due
+        due_at = recurrence.local_to_utc(due, zone) if isinstance(due, datetime) else None
+        timings = [
+            formatting.reminder_text(
+                _Timing(
+                    r.offset_minutes,
+                    recurrence.local_to_utc(r.at, zone)
+                    if r.at is not None
+                    else due_at - timedelta(minutes=r.offset_minutes)
+                    if due_at is not None and r.offset_minutes is not None
+                    else None,
+                ),
+                zone=zone,
+                now=now,
+            )
+            for r in intent.reminders
+        ]
+        label = "reminder" if len(timings) == 1 else "reminders"
+        text += f"; {label} {formatting.join(timings)}"
+    if intent.tags:
+        text += "; " + " ".join(f"#{tag}" for tag in intent.tags)
+    if intent.priority and intent.priority != "none":
+        text += f"; {intent.priority} priority"
+    return text
+
+
+def _preview_due(intent: Intent, *, zone: ZoneInfo, now: datetime) -> str:
+    due = intent.due
+    if due is None:
+        return "no due date"
+    all_day = not isinstance(due, datetime)
+    wall = due if isinstance(due, datetime) else datetime.combine(due, phrases.END_OF_DAY)
+    moment = recurrence.local_to_utc(wall, zone)
+    if intent.rule is None:
+        return f"due {formatting.when_text(moment, all_day=all_day, zone=zone, now=now)}"
+    rec = recurrence.build(intent.rule.to_rrule(), dtstart=wall, tz=zone, anchor=intent.rule.anchor)
+    text = recurrence.describe(rec)
+    if all_day:
+        text = formatting.without_all_day_time(text)
+    first = formatting.on_when(moment, all_day=all_day, zone=zone, now=now)
+    return f"{text}, first {first}"

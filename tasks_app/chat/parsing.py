@@ -75,6 +75,13 @@ class Intent:
     suggestion: str | None = None
 
 
+def parse_task(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
+    """The whole text as a task to add (the web app's quick add): its title, due, repeat,
+    reminders, tags and priority. Raises Clarify with the question when it is unclear."""
+    original, _ = _clean(text)
+    return _add(original, Clock.at(now, zone))
+
+
 def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
     clock = Clock.at(now, zone)
     original, lower = _clean(text)

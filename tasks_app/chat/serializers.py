@@ -2,11 +2,14 @@
 
 from rest_framework import serializers
 
+from tasks_app.models import Anchor, Priority
 from tasks_app.serializers import TaskSerializer
 from todo_project.common.fields import StrictCharField, StrictIntegerField
 
 from .models import Conversation, Message
 from .parsing import MESSAGE_MAX
+
+TASK_TEXT_MAX = 500
 
 
 class ChatInputSerializer(serializers.Serializer):
@@ -43,3 +46,34 @@ class ConversationDetailSerializer(ConversationSerializer):
 
     def get_messages(self, conversation: Conversation) -> list[dict]:
         return MessageSerializer(self.context["messages"], many=True).data
+
+
+class TaskDraftInputSerializer(serializers.Serializer):
+    text = StrictCharField(max_length=TASK_TEXT_MAX)
+
+
+class TaskDraftRecurrenceSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    anchor = serializers.ChoiceField(choices=Anchor.choices)
+    description = serializers.CharField()
+
+
+class TaskDraftReminderSerializer(serializers.Serializer):
+    offset_minutes = serializers.IntegerField(required=False)
+    fire_at = serializers.CharField(required=False, help_text="Local wall time.")
+
+
+class TaskDraftSerializer(serializers.Serializer):
+    """The fields to send to `POST /api/tasks/`, and what they mean in words."""
+
+    title = serializers.CharField()
+    due_at = serializers.CharField(
+        allow_null=True, help_text="A local wall time or date, in the user's zone."
+    )
+    recurrence = TaskDraftRecurrenceSerializer(allow_null=True)
+    reminders = TaskDraftReminderSerializer(
+        many=True, allow_null=True, help_text="null: the user's default reminders apply."
+    )
+    tags = serializers.ListField(child=serializers.CharField())
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    summary = serializers.CharField(help_text='In words, e.g. "due tomorrow at 17:00".')

@@ -8,15 +8,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone as dj_timezone
 
-from tasks_app import timefmt
+from tasks_app import recurrence, services, timefmt
 from tasks_app.models import User
 from todo_project.common.errors import field_error
 
 from . import llm
 from . import selectors as chat_selectors
-from .interpreter import ChatReply, ChatState, Interpreter
+from .interpreter import ChatReply, ChatState, Interpreter, preview
 from .models import Conversation, Message, Role
-from .parsing import MESSAGE_MAX
+from .parsing import MESSAGE_MAX, parse_task
+from .phrases import Clarify
 
 TITLE_MAX = 100
 LLM_HISTORY = 20
@@ -118,3 +119,66 @@ def conversation_set_context(
     conversation.pending = pending
     conversation.save(update_fields=["last_task_ids", "focus_task_id", "pending", "updated_at"])
     return conversation
+
+
+# ---------------------------------------------------------------- quick add
+
+
+@dataclass
+class TaskDraft:
+    """A task as a line of text reads, in the shape `POST /api/tasks/` takes, and in words."""
+
+    title: str
+    due_at: str | None  # a local wall time or date: the API reads it in the user's zone
+    recurrence: dict[str, str] | None  # {"rule", "anchor", "description"}
+    reminders: list[dict[str, Any]] | None  # None: the user's default reminders
+    tags: list[str]
+    priority: str
+    summary: str
+
+
+def task_draft(*, user: User, text: str, now: datetime | None = None) -> TaskDraft:
+    """Read `text` as a new task without adding it (the web app's quick add shows this while
+    its user types, then creates the task from it). An unclear text is a 400 with the
+    question the chat would ask."""
+    now = now or dj_timezone.now()
+    zone = services.user_zone(user)
+    text = (text or "").strip()
+    if not text:
+        raise field_error("text", "Type a task.", code="required")
+    try:
+        intent = parse_task(text, now=now, zone=zone)
+    except Clarify as question:
+        raise field_error("text", str(question), code="unclear") from None
+    with timefmt.using(user.time_format):
+        summary = preview(intent, zone=zone, now=now)
+        rule = None
+        if intent.rule is not None:
+            wall = intent.due if isinstance(intent.due, datetime) else None  # all-day: no time
+            rule = {
+                "rule": intent.rule.to_rrule(),
+                "anchor": intent.rule.anchor,
+                "description": recurrence.describe(intent.rule.to_rrule(), dtstart=wall),
+            }
+    reminders = None
+    if intent.reminders is not None:
+        reminders = [
+            {"offset_minutes": r.offset_minutes}
+            if r.offset_minutes is not None
+            else {"fire_at": r.at.isoformat(timespec="minutes")}  # type: ignore[union-attr]
+            for r in intent.reminders
+        ]
+    due = intent.due
+    return TaskDraft(
+        title=intent.title or "",
+        due_at=None
+        if due is None
+        else due.isoformat(timespec="minutes")
+        if isinstance(due, datetime)
+        else due.isoformat(),
+        recurrence=rule,
+        reminders=reminders,
+        tags=list(intent.tags),
+        priority=intent.priority or "none",
+        summary=summary,
+    )

@@ -217,3 +217,108 @@ def test_snooze_after_a_reminder_fired(auth_client, user, frozen_now):
 
     assert snoozed["reply"] == 'Snoozed "Call mom" for 15 minutes, until today at 11:16.'
     assert snoozed["actions"][0]["type"] == "reminder.snoozed"
+
+
+# ---------------------------------------------------------------- quick add: a task read from text
+
+
+def test_a_draft_reads_the_text_as_the_chat_would_and_creating_it_gives_that_task(
+    auth_client, user, frozen_now
+):
+    drafted = auth_client.post(
+        "/api/tasks/draft/",
+        {"text": "pay rent every month on the 1st at 9am, remind me a day before #home !high"},
+        format="json",
+    )
+
+    assert drafted.status_code == 200, drafted.content
+    draft = drafted.json()
+    assert draft == {
+        "title": "Pay rent",
+        "due_at": "2026-04-01T09:00",
+        "recurrence": {
+            "rule": "FREQ=MONTHLY;BYMONTHDAY=1",
+            "anchor": "due",
+            "description": "on the 1st of every month at 09:00",
+        },
+        "reminders": [{"offset_minutes": 1440}],
+        "tags": ["home"],
+        "priority": "high",
+        "summary": "on the 1st of every month at 09:00, first on Wed, Apr 1 at 09:00; reminder "
+        "1 day before; #home; high priority",
+    }
+    assert not Task.objects.exists()  # a draft adds nothing
+    created = auth_client.post(
+        "/api/tasks/",
+        {**draft, "recurrence": {"rule": draft["recurrence"]["rule"], "anchor": "due"}},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    task = created.json()
+    assert task["due_at"] == "2026-04-01T13:00:00Z"  # 09:00 in New York, after the DST change
+    assert task["recurrence"]["description"] == "on the 1st of every month at 09:00"
+    assert [r["offset_minutes"] for r in task["reminders"]] == [1440]
+
+
+def test_a_draft_without_reminders_leaves_the_defaults_to_the_create(auth_client, user, frozen_now):
+    user.default_reminder_offsets = [30]
+    user.save(update_fields=["default_reminder_offsets"])
+
+    draft = auth_client.post(
+        "/api/tasks/draft/", {"text": "call mom tomorrow at 5pm"}, format="json"
+    ).json()
+    created = auth_client.post(
+        "/api/tasks/", {k: draft[k] for k in ("title", "due_at")}, format="json"
+    ).json()
+
+    assert (draft["reminders"], draft["due_at"]) == (None, "2026-03-06T17:00")
+    assert [r["offset_minutes"] for r in created["reminders"]] == [30]
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("call the bank at 25pm", '"25pm" is not a time I can read.'),
+        ("tomorrow at 9", "What should the task be called?"),
+        ("dentist on 3/4", '"3/4" could be March 4 or 3 April.'),
+    ],
+)
+def test_a_draft_of_an_unclear_text_is_the_question_and_changes_nothing(
+    auth_client, frozen_now, text, question
+):
+    error = assert_error(
+        auth_client.post("/api/tasks/draft/", {"text": text}, format="json"), 400, "text"
+    )
+
+    assert error["code"] == "unclear"
+    assert error["message"].startswith(question)
+    assert not Task.objects.exists()
+
+
+def test_a_draft_is_read_in_its_persons_zone_and_clock(client_for, user, other_user, frozen_now):
+    other_user.time_format = "12h"
+    other_user.save(update_fields=["time_format"])
+
+    mine = (
+        client_for(user)
+        .post("/api/tasks/draft/", {"text": "standup tomorrow at 9"}, format="json")
+        .json()
+    )
+    theirs = client_for(other_user).post(
+        "/api/tasks/draft/", {"text": "standup tomorrow at 9"}, format="json"
+    )
+
+    assert mine["summary"] == "due tomorrow at 09:00"
+    assert theirs.json()["summary"] == "due tomorrow at 9:00 AM"  # Berlin, 12-hour
+    assert theirs.json()["due_at"] == "2026-03-06T09:00"
+
+
+def test_a_draft_needs_a_signed_in_user_and_text(api_client, auth_client):
+    assert (
+        api_client.post("/api/tasks/draft/", {"text": "buy milk"}, format="json").status_code == 401
+    )
+    assert_error(auth_client.post("/api/tasks/draft/", {"text": ""}, format="json"), 400, "text")
+    assert_error(
+        auth_client.post("/api/tasks/draft/", {"text": "x" * 501}, format="json"), 400, "text"
+    )
+    assert_error(auth_client.post("/api/tasks/draft/", {"text": 5}, format="json"), 400, "text")

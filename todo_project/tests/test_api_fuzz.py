@@ -59,6 +59,7 @@ SCHEMA_CANNOT_SAY = {
     "a P-256 public key",
     "POST /api/recurrence/preview/": "an RFC 5545 RRULE, an IANA time zone, an ISO 8601 start",
     "POST /api/tasks/": "text is trimmed; RRULEs; ISO 8601 times; an offset reminder needs a due",
+    "POST /api/tasks/draft/": "the text must read as a task: a name, and dates and times that are",
     "PATCH /api/tasks/{task_id}/": "text is trimmed; RRULEs; ISO 8601 times",
     "POST /api/tasks/{task_id}/reminders/": "exactly one of offset_minutes and fire_at; "
     "an offset needs the task's due",
@@ -174,7 +175,10 @@ def world(db, keep_test_connection):
                 "timezone": "Asia/Tokyo",
             }
         ],
-        "PATCH /api/me/": [{"timezone": "Europe/Berlin", "default_reminder_offsets": [10, 60]}],
+        "PATCH /api/me/": [
+            {"timezone": "Europe/Berlin", "default_reminder_offsets": [10, 60]},
+            {"time_format": "12h"},
+        ],
         "POST /api/chat/": [
             {"message": "add pay the rent every month on the 1st at 9am"},
             {"message": "list", "conversation_id": conversation.pk},
@@ -192,6 +196,10 @@ def world(db, keep_test_connection):
         "DELETE /api/push/subscriptions/": [{"endpoint": subscription.endpoint}],
         "POST /api/recurrence/preview/": [
             {"rule": "FREQ=WEEKLY;BYDAY=MO,WE", "start": "2026-03-06T09:00", "count": 3}
+        ],
+        "POST /api/tasks/draft/": [
+            {"text": "pay rent every month on the 1st at 9am, remind me a day before #home"},
+            {"text": "buy milk"},
         ],
         "POST /api/tasks/": [
             {

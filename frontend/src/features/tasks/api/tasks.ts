@@ -31,6 +31,36 @@ export interface RecurrencePreview {
   occurrences: string[];
 }
 
+/** What the quick add's text would add (POST /api/tasks/draft/): the fields for createTask. */
+export interface TaskDraft {
+  title: string;
+  /** A local wall time or date, read in the user's zone. */
+  due_at: string | null;
+  recurrence: { rule: string; anchor: Anchor; description: string } | null;
+  /** null: the user's default reminders apply. */
+  reminders: ReminderInput[] | null;
+  tags: string[];
+  priority: Priority;
+  /** In words: "every Monday at 07:00, first on Mon, Dec 7 at 07:00; #gym". */
+  summary: string;
+}
+
+export const draftTask = (text: string, signal?: AbortSignal) =>
+  api.post<TaskDraft>("/api/tasks/draft/", { text }, { signal });
+
+/** The task a draft describes; `due` is used when the text named no date and no repeat. */
+export function createFromDraft(draft: TaskDraft, due: string | null): Promise<Task> {
+  const input: TaskCreate = {
+    title: draft.title,
+    due_at: draft.due_at ?? (draft.recurrence ? null : due),
+    tags: draft.tags,
+    priority: draft.priority,
+    recurrence: draft.recurrence && { rule: draft.recurrence.rule, anchor: draft.recurrence.anchor },
+  };
+  if (draft.reminders !== null) input.reminders = draft.reminders;
+  return createTask(input);
+}
+
 export const listTasks = (filters: TaskFilters, signal?: AbortSignal) =>
   api.get<Page<Task>>("/api/tasks/", { query: { ...filters }, signal });
 

@@ -3,13 +3,22 @@ import { Icon, type IconName } from "../../../components/Icon";
 import { EmptyState, ErrorNotice, Spinner } from "../../../components/States";
 import { TaskCard } from "../../../components/TaskCard";
 import { useToast } from "../../../components/Toast";
-import { errorMessage } from "../../../lib/api-client";
+import { ApiError, errorMessage } from "../../../lib/api-client";
 import { onTasksChanged } from "../../../lib/events";
 import { Link, navigate, useLocation, withParams } from "../../../lib/router";
 import { useSession } from "../../../lib/session";
 import { addDays, formatDay, formatDue, todayIn, toWallDate } from "../../../lib/time";
 import type { Task } from "../../../lib/types";
-import { completeTask, createTask, findNextOccurrence, listTasks, reopenTask, type TaskFilters } from "../api/tasks";
+import {
+  completeTask,
+  createFromDraft,
+  draftTask,
+  findNextOccurrence,
+  listTasks,
+  reopenTask,
+  type TaskDraft,
+  type TaskFilters,
+} from "../api/tasks";
 
 type Tab = "today" | "upcoming" | "overdue" | "all" | "completed";
 
@@ -83,6 +92,8 @@ export function TasksScreen() {
   const [when, setWhen] = useState<QuickWhen>("today");
   const [adding, setAdding] = useState(false);
   const [addError, setAddError] = useState<string | null>(null);
+  // What the text would add, read by the backend as the chat reads a task, while it is typed.
+  const [draft, setDraft] = useState<TaskDraft | null>(null);
   const [reloadKey, setReloadKey] = useState(0);
   const requestSeq = useRef(0);
 
@@ -90,6 +101,30 @@ export function TasksScreen() {
 
   useEffect(() => setWhen(tab === "upcoming" ? "tomorrow" : tab === "all" || tab === "completed" ? "none" : "today"), [tab]);
   useEffect(() => setQuery(q), [q]);
+
+  // The quick add's text read as you type (debounced): its date, repeat, tags and priority.
+  useEffect(() => {
+    const text = title.trim();
+    setAddError(null);
+    if (text.length < 3) {
+      setDraft(null);
+      return;
+    }
+    const controller = new AbortController();
+    const timer = window.setTimeout(() => {
+      draftTask(text, controller.signal).then(
+        (found) => setDraft(found),
+        (err) => {
+          if (!controller.signal.aborted) setDraft(null);
+          if (err instanceof ApiError && err.status === 400) setAddError(errorMessage(err));
+        },
+      );
+    }, 300);
+    return () => {
+      window.clearTimeout(timer);
+      controller.abort();
+    };
+  }, [title]);
 
   // Search as you type (debounced), kept in the URL so a reload keeps it.
   useEffect(() => {
@@ -199,8 +234,10 @@ export function TasksScreen() {
     const today = todayIn(tz);
     const due = { none: null, today, tomorrow: addDays(today, 1), week: addDays(today, 7) }[when];
     try {
-      const task = await createTask({ title: text, due_at: due });
+      // Read afresh: the preview may be a keystroke behind.
+      const task = await createFromDraft(await draftTask(text), due);
       setTitle("");
+      setDraft(null);
       reload();
       toast({
         message: `Added “${task.title}”${task.due_at ? ` · ${formatDue(task, tz)}` : ""}.`,
@@ -213,6 +250,13 @@ export function TasksScreen() {
     }
   }
 
+  const current = draft !== null && draft.title !== "" && title.trim().length >= 3 ? draft : null;
+  // The text names a date or a repeat: it decides the due, not the menu.
+  const dated = current !== null && (current.due_at !== null || current.recurrence !== null);
+  // Worth showing when the text says more than a title.
+  const understood =
+    current !== null &&
+    (dated || current.tags.length > 0 || current.priority !== "none" || current.reminders !== null);
   const open = (task: Task) => navigate(withParams({ task: String(task.id) }));
   const grouped = !q && (tab === "upcoming" || tab === "all");
   const empty = q
@@ -276,24 +320,35 @@ export function TasksScreen() {
             onChange={(e) => setTitle(e.target.value)}
             aria-describedby={addError ? "quick-add-error" : undefined}
           />
-          <label htmlFor="quick-add-when" className="visually-hidden">
-            Due
-          </label>
-          <select id="quick-add-when" value={when} onChange={(e) => setWhen(e.target.value as QuickWhen)}>
-            <option value="none">No date</option>
-            <option value="today">Today</option>
-            <option value="tomorrow">Tomorrow</option>
-            <option value="week">In a week</option>
-          </select>
+          {!dated && (
+            <>
+              <label htmlFor="quick-add-when" className="visually-hidden">
+                Due
+              </label>
+              <select id="quick-add-when" value={when} onChange={(e) => setWhen(e.target.value as QuickWhen)}>
+                <option value="none">No date</option>
+                <option value="today">Today</option>
+                <option value="tomorrow">Tomorrow</option>
+                <option value="week">In a week</option>
+              </select>
+            </>
+          )}
           <button type="submit" className="btn btn--primary btn--small" disabled={!title.trim() || adding}>
             Add
           </button>
         </form>
       )}
-      {addError && (
+      {addError ? (
         <p id="quick-add-error" className="field-error" role="alert">
-          {addError}
+          {addError} Or put the title in "quotes" to keep it as typed.
         </p>
+      ) : (
+        draft &&
+        understood && (
+          <p id="quick-add-preview" className="quick-add__preview" data-testid="quick-add-preview">
+            <Icon name="check" size={14} /> “{draft.title}” · {draft.summary}
+          </p>
+        )
       )}
 
       <div className="task-list" aria-busy={loading}>
