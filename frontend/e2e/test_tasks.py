@@ -43,9 +43,10 @@ def test_a_recurring_task_from_the_chat_shows_in_the_pickers_and_completing_it_b
     expect(page.get_by_role("log")).to_contain_text('Added "Call the dentist"')
     page.get_by_role("button", name="Undo", exact=True).click()
 
-    # Then it is gone again
+    # Then it is gone again, its card too
     expect(page.get_by_role("log")).to_contain_text('Took back "Call the dentist"')
     assert api(page, "GET", "/api/tasks/")["body"]["results"] == []
+    expect(page.locator(".task--card", has_text="Call the dentist")).to_have_count(0)
 
     # When they type the task they mean
     message.fill("pay rent every month on the 1st at 9am, remind me 1 day before")

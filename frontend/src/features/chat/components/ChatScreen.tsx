@@ -146,7 +146,17 @@ export function ChatScreen() {
     try {
       const reply = await sendMessage(message, conversationId);
       setConversationId(reply.conversation_id);
-      setLines((all) => [...all, { key: nextKey(), role: "assistant", text: reply.reply, tasks: reply.tasks }]);
+      // Earlier cards show what the reply did to their tasks: gone when deleted ("undo" after an
+      // add), as they are now when changed ("move it to Monday").
+      const deleted = new Set(reply.actions.filter((a) => a.type === "task.deleted").map((a) => a.task_id));
+      const fresh = new Map(reply.tasks.map((t) => [t.id, t]));
+      setLines((all) => [
+        ...all.map((line) => ({
+          ...line,
+          tasks: line.tasks.filter((t) => !deleted.has(t.id)).map((t) => fresh.get(t.id) ?? t),
+        })),
+        { key: nextKey(), role: "assistant", text: reply.reply, tasks: reply.tasks },
+      ]);
       if (reply.actions.length) emitTasksChanged();
     } catch (error) {
       setLines((all) => all.map((l) => (l.key === key ? { ...l, failed: errorMessage(error) } : l)));
