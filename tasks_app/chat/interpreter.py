@@ -20,9 +20,18 @@ from tasks_app.models import Task, User
 from todo_project.common.errors import ApplicationError
 
 from . import formatting, matching, parsing, phrases, repeats, tools
+from . import selectors as chat_selectors
 from .parsing import Intent, TaskRef
 
 SNOOZE_DEFAULT_MINUTES = 10
+# "passport photos to my travel list", "milk, eggs and bread to groceries": where the things go,
+# a list the person keeps as a tag. A bare "to <tag>" only after a list of things and only for a
+# tag they have, so "go to work" stays a task even for someone with a #work tag.
+_INTO_TAG = re.compile(
+    r"(?P<title>.+?)\s+(?:to|on|onto|in|into)\s+(?:(?:my|the)\s+)?#?(?P<tag>[\w-]{1,50})\s+list"
+    r"|(?P<items>.+(?:,|\band\b).+?)\s+(?:to|onto|into)\s+(?:my\s+)?#?(?P<tag2>[\w-]{1,50})",
+    re.IGNORECASE,
+)
 # What leads a reminder said on its own ("and also remind me", "set a reminder"), before its time.
 _REMINDER_LEAD = (
     r"^(?:(?:and|also|plus|please|ok(?:ay)?|actually|remind\s+me|(?:add|set)\s+(?:a\s+|another\s+)?"
@@ -230,6 +239,7 @@ class Interpreter:
 
     def _add(self, intent: Intent) -> ChatReply:
         reply = ChatReply("")
+        title, tags = into_list(self.user, intent.title or "", intent.tags)
         reminders = None
         if intent.reminders is not None:
             reminders = [
@@ -241,11 +251,11 @@ class Interpreter:
         result = self._run(
             "add_task",
             reply,
-            title=intent.title,
+            title=title,
             due=tools.iso(intent.due),
             recurrence=intent.rule,
             reminders=reminders,
-            tags=list(intent.tags),
+            tags=tags,
             priority=intent.priority or "none",
         )
         reply.text = result.summary
@@ -626,3 +636,20 @@ def _preview_due(intent: Intent, *, zone: ZoneInfo, now: datetime) -> str:
         text = formatting.without_all_day_time(text)
     first = formatting.on_when(moment, all_day=all_day, zone=zone, now=now)
     return f"{text}, first {first}"
+
+
+def into_list(user: User, title: str, tags: tuple[str, ...]) -> tuple[str, list[str]]:
+    """A title that says which list it goes on, as a tag: ("Passport photos", ["travel"]) for
+    "Passport photos to my travel list"; otherwise the title and tags as they are."""
+    into = _INTO_TAG.fullmatch(title)
+    if into is None:
+        return title, list(tags)
+    # "to my travel list" names its list; "to groceries" only if that is a tag already
+    tag = (
+        into["tag"].lower()
+        if into["tag"]
+        else chat_selectors.tag_named(user=user, name=into["tag2"])
+    )
+    if tag is None:
+        return title, list(tags)
+    return into["title"] or into["items"], list(tags) if tag in tags else [*tags, tag]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tasks_app.models import Reminder, ReminderStatus, Task, User
+from tasks_app.models import Reminder, ReminderStatus, Tag, Task, User
 
 from .models import Conversation, Message
 
@@ -64,3 +64,9 @@ def series_next_open(*, user: User, series_id: int) -> Task | None:
         .order_by("due_at", "id")
         .first()
     )
+
+
+def tag_named(*, user: User, name: str) -> str | None:
+    """The user's tag of that name (tags are stored lower-case), if they have one."""
+    name = name.strip().lstrip("#").lower()
+    return Tag.objects.filter(user=user, name=name).values_list("name", flat=True).first()

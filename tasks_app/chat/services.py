@@ -1,7 +1,7 @@
 """Writes for the chat: a chat turn, conversations and their messages. Task changes go
 through the tools, which call `tasks_app.services`."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from todo_project.common.errors import field_error
 
 from . import llm
 from . import selectors as chat_selectors
-from .interpreter import ChatReply, ChatState, Interpreter, preview
+from .interpreter import ChatReply, ChatState, Interpreter, into_list, preview
 from .models import Conversation, Message, Role
 from .parsing import MESSAGE_MAX, parse_task
 from .phrases import Clarify
@@ -150,6 +150,8 @@ def task_draft(*, user: User, text: str, now: datetime | None = None) -> TaskDra
         intent = parse_task(text, now=now, zone=zone)
     except Clarify as question:
         raise field_error("text", str(question), code="unclear") from None
+    title, tags = into_list(user, intent.title or "", intent.tags)
+    intent = replace(intent, title=title, tags=tuple(tags))
     with timefmt.using(user.time_format):
         summary = preview(intent, zone=zone, now=now)
         rule = None
@@ -170,7 +172,7 @@ def task_draft(*, user: User, text: str, now: datetime | None = None) -> TaskDra
         ]
     due = intent.due
     return TaskDraft(
-        title=intent.title or "",
+        title=title,
         due_at=None
         if due is None
         else due.isoformat(timespec="minutes")
@@ -178,7 +180,7 @@ def task_draft(*, user: User, text: str, now: datetime | None = None) -> TaskDra
         else due.isoformat(),
         recurrence=rule,
         reminders=reminders,
-        tags=list(intent.tags),
+        tags=tags,
         priority=intent.priority or "none",
         summary=summary,
     )

@@ -322,3 +322,15 @@ def test_a_draft_needs_a_signed_in_user_and_text(api_client, auth_client):
         auth_client.post("/api/tasks/draft/", {"text": "x" * 501}, format="json"), 400, "text"
     )
     assert_error(auth_client.post("/api/tasks/draft/", {"text": 5}, format="json"), 400, "text")
+
+
+def test_a_draft_puts_things_on_the_list_they_name(auth_client, user, frozen_now):
+    draft = auth_client.post(
+        "/api/tasks/draft/", {"text": "passport photos to my travel list"}, format="json"
+    ).json()
+
+    assert (draft["title"], draft["tags"], draft["summary"]) == (
+        "Passport photos",
+        ["travel"],
+        "no due date; #travel",
+    )

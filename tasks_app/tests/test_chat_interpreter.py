@@ -683,6 +683,20 @@ def test_repeating_tasks_are_listed_on_their_own(chat, user, other_user):
     assert today.text == "Nothing due today (repeating)."
 
 
+def test_things_added_to_a_list_go_under_that_tag(chat, user):
+    chat("add milk, eggs and bread to groceries")  # no such tag yet: the words stay
+    services.task_create(user=user, title="Bread", tags=["groceries", "work"])
+
+    listed = chat("add milk, eggs and butter to groceries")
+    named = chat("add passport photos to my travel list")
+    commute = chat("add go to work tomorrow")
+
+    assert listed.text == 'Added "Milk, eggs and butter" — no due date; #groceries.'
+    assert named.text == 'Added "Passport photos" — no due date; #travel.'
+    assert commute.text == 'Added "Go to work" — due tomorrow.'
+    assert Task.objects.filter(user=user, title="Milk, eggs and bread to groceries").exists()
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 
