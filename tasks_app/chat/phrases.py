@@ -12,14 +12,19 @@ Defaults, so that nothing is guessed silently (the chat reply always states the 
 * "tonight" and "night" = 20:00; "morning" = 09:00; "afternoon" = 15:00; "evening" = 19:00;
   with a time, that time read in that part of the day ("tonight at 7" = 19:00, "tomorrow
   morning at 5" = 05:00; "7am" stays 07:00); "noon" = 12:00; "midnight" = 23:59 of that day
-  (the end of it: "Friday at midnight" stays on Friday).
+  (the end of it: "Friday at midnight" stays on Friday). "before work" = 08:00, "at lunch" =
+  12:00, "after lunch" = 13:00, "after school" = 15:30, "after work" = 18:00, "after dinner" =
+  20:00.
 * A bare hour after "at": 1-6 is in the afternoon (13:00-18:00), 7-11 in the morning, 12 is
   noon, 0 and 13-23 are 24-hour times. A leading zero ("at 05:30") is taken literally. "by 5"
-  is a time when only a date follows it. A span ("2-5pm", "11-1pm") is due at its start.
+  is a time when only a date follows it. A span ("2-5pm", "11-1pm", "between 9 and 5") is due
+  at its start.
   Moving a timed task "to 8" (no am/pm) takes the 8 o'clock nearer its current time.
 * "Friday", "on Friday", "this Friday": the next Friday, today included. "next Friday": the
   Friday of next week (weeks start on Monday). "this weekend": Saturday (today on a weekend day);
-  "next weekend": Saturday of next week. "next week": its Monday; "next month": its 1st.
+  "next weekend": Saturday of next week. "next week", "early next week": its Monday; "next
+  month": its 1st. "this week", "end of the week": its Friday (at the weekend, its Sunday); "end
+  of next week": next week's Friday. "Friday, Dec 4": that date, if it is a Friday (else asked).
 * A month and day that have passed this year ("March 3" on March 5) mean next year.
 * "3/4" with both numbers up to 12 could be March 4 or 3 April: asked, never guessed.
 * "in 20 minutes", "in 2 hours": that exact time. "in 3 days", "in 2 weeks": that date.
@@ -47,6 +52,17 @@ class Clarify(Exception):
 # ---------------------------------------------------------------- vocabulary
 
 END_OF_DAY = time(23, 59, 59)
+# Moments of a day people plan around: "call mom after work".
+DAY_MOMENTS = {
+    "before work": time(8),
+    "at lunch": time(12),
+    "lunchtime": time(12),
+    "at lunchtime": time(12),
+    "after lunch": time(13),
+    "after school": time(15, 30),
+    "after work": time(18),
+    "after dinner": time(20),
+}
 PART_OF_DAY = {
     "morning": time(9),
     "afternoon": time(15),
@@ -112,6 +128,8 @@ DATE_ATOM = (
     r"|(?:the\s+)?day\s+after\s+tomorrow|tomorrow|tmrw|tmr|tomorow|tommorow|today|tonight"
     r"|this\s+(?:morning|afternoon|evening)"
     r"|(?:this\s+|next\s+|the\s+)?week\s*end"
+    r"|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?week|this\s+week|(?:the\s+)?end\s+of\s+next\s+week"
+    r"|early\s+next\s+week"
     r"|next\s+(?:week|month)"
     r"|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month"
     rf"|(?:(?:this|next|coming|the\s+coming)\s+)?{WD_FULL}"
@@ -216,6 +234,9 @@ def parse_time(text: str, *, bare_ok: bool = False) -> time:
         return time(23, 59)
     if text in PART_OF_DAY:
         return PART_OF_DAY[text]
+    moment = re.sub(r"\s+", " ", text).replace("lunch time", "lunchtime")
+    if moment in DAY_MOMENTS or f"at {moment}" in DAY_MOMENTS:
+        return DAY_MOMENTS.get(moment) or DAY_MOMENTS[f"at {moment}"]
     match = re.fullmatch(rf"(\d{{1,2}})(?:[:.](\d{{2}}))?\s*({AMPM})", text)
     if match:
         hour, minute = int(match[1]), int(match[2] or 0)
@@ -253,6 +274,8 @@ TIME_PHRASE = (
     rf"|(?<![\w:/.])by\s+{_TIME_BARE}(?=\s*$|\s*[,;.!?\0]|\s+(?:today|tonight|tomorrow|on|this"
     rf"|next|{WD_ANY})(?![\w]))"
     rf"|(?<![\w:/.])in\s+the\s+{PART}"
+    r"|(?<![\w:/.])(?:before\s+work|(?:at\s+)?lunch\s*time|at\s+lunch|after\s+(?:lunch|school|work"
+    r"|dinner))(?![\w])"
 )
 TIME_LIST = (
     rf"(?<![\w:/.])(?:at|@)\s+(?:{TIME_ATOM}|{_TIME_BARE})"
@@ -278,7 +301,7 @@ def _take_times(phrase: Phrase) -> list[tuple[time, bool]]:
         text = re.sub(r"^(?:at|@|by|around)\s+", "", match[0])
         texts.append((text, match[0] != text))
     for text, bare_ok in texts:
-        half = bool(re.search(rf"{AMPM}|noon|midday|midnight", text))
+        half = bool(re.search(rf"{AMPM}|noon|midday|midnight|work|lunch|school|dinner", text))
         found.append((parse_time(text, bare_ok=bare_ok), half))
     return found
 
@@ -335,8 +358,13 @@ def parse_date(text: str, clock: Clock) -> tuple[date, time | None]:
         if match[1] != "next " and today.weekday() >= 5:
             saturday = today
         return saturday, None
-    if text == "next week":
+    if text in ("next week", "early next week"):
         return next_weekday(today, 0, next_week=True), None
+    if re.fullmatch(r"(?:the )?end of (?:the |this )?week|this week", text):
+        # Its Friday; at the weekend, its Sunday (today or tomorrow).
+        return next_weekday(today, 4 if today.weekday() <= 4 else 6), None
+    if re.fullmatch(r"(?:the )?end of next week", text):
+        return next_weekday(today, 4, next_week=True), None
     if text == "next month":
         return (today.replace(day=1) + relativedelta(months=1)), None
     if re.fullmatch(r"(?:the )?end of (?:the |this )?month", text):

@@ -798,6 +798,26 @@ GOLDEN = [
         rrule="FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1",
     ),
     G("NY", "add a new task: buy milk", "add", {"title": "Buy milk"}),
+    # the week's end, moments of a day (NOW is a Thursday)
+    G("NY", "add finish report this week", "add", {"title": "Finish report", "due": "2026-03-06"}),
+    G("NY", "add slides by the end of the week", "add", {"title": "Slides", "due": "2026-03-06"}),
+    G("NY", "add ship it end of next week", "add", {"title": "Ship it", "due": "2026-03-13"}),
+    G(
+        "NY",
+        "add book dentist early next week",
+        "add",
+        {"title": "Book dentist", "due": "2026-03-09"},
+    ),
+    G("NY", "add call mom after work", "add", {"title": "Call mom", "due": "2026-03-05 18:00"}),
+    G("NY", "add stretch at lunch", "add", {"title": "Stretch", "due": "2026-03-05 12:00"}),
+    G("NY", "add buy lunch tomorrow", "add", {"title": "Buy lunch", "due": "2026-03-06"}),
+    G(
+        "NY",
+        "add pick up kids after school every weekday",
+        "add",
+        {"title": "Pick up kids", "due": "2026-03-05 15:30"},
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    ),
     G(
         "NY",
         "add book flights for christmas asap",
