@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from tasks_app.models import Anchor, Priority
-from tasks_app.serializers import TaskSerializer
+from tasks_app.models import Priority
+from tasks_app.serializers import RecurrenceSerializer, TaskSerializer
 from todo_project.common.fields import StrictCharField, StrictIntegerField
 
 from .models import Conversation, Message
@@ -52,12 +52,6 @@ class TaskDraftInputSerializer(serializers.Serializer):
     text = StrictCharField(max_length=TASK_TEXT_MAX)
 
 
-class TaskDraftRecurrenceSerializer(serializers.Serializer):
-    rule = serializers.CharField()
-    anchor = serializers.ChoiceField(choices=Anchor.choices)
-    description = serializers.CharField()
-
-
 class TaskDraftReminderSerializer(serializers.Serializer):
     offset_minutes = serializers.IntegerField(required=False)
     fire_at = serializers.CharField(required=False, help_text="Local wall time.")
@@ -70,7 +64,7 @@ class TaskDraftSerializer(serializers.Serializer):
     due_at = serializers.CharField(
         allow_null=True, help_text="A local wall time or date, in the user's zone."
     )
-    recurrence = TaskDraftRecurrenceSerializer(allow_null=True)
+    recurrence = RecurrenceSerializer(allow_null=True)
     reminders = TaskDraftReminderSerializer(
         many=True, allow_null=True, help_text="null: the user's default reminders apply."
     )
