@@ -146,7 +146,9 @@ class Interpreter:
             return [selectors.task_get(user=self.user, task_id=self.state.focus_task_id)]
         if ref.numbers:
             return [self._numbered(n) for n in ref.numbers]
-        if ref.view is not None and not completed:
+        if ref.view is not None:
+            if completed:
+                raise _Say('Which one? Say "show completed" to see them by number.')
             found = list(
                 selectors.task_list(
                     user=self.user,

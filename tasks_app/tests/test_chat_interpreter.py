@@ -633,6 +633,7 @@ def test_every_task_of_today_or_overdue_moves_keeping_its_time(chat, user):
     assert groceries.all_day
     assert local(groceries).startswith("Fri 2026-03-06")
     assert chat("complete everything overdue").text == "Nothing is overdue."
+    assert chat("reopen today's tasks").text.startswith("Which one?")
 
 
 def test_completing_todays_tasks_completes_each_and_no_one_elses(chat, user, other_user):
