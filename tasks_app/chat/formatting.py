@@ -75,8 +75,8 @@ _BY_THE_CLOCK_MINUTES = 12 * 60
 
 def reminder_text(reminder: ReminderTiming, *, zone: ZoneInfo, now: datetime) -> str:
     minutes = reminder.offset_minutes
-    if minutes is None:
-        return f"at {when_text(reminder.fire_at, all_day=False, zone=zone, now=now)}"
+    if minutes is None:  # "tomorrow at 09:00", "on Wed, Apr 1 at 09:00"
+        return on_when(reminder.fire_at, all_day=False, zone=zone, now=now)
     if minutes == 0:
         return "at the due time"
     if minutes >= _BY_THE_CLOCK_MINUTES and minutes % 1440 and reminder.fire_at is not None:

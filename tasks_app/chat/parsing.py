@@ -274,9 +274,14 @@ def _choose(cmd: _Command, clock: Clock) -> Intent:
     r"|any\s+|my\s+)?reminders?\s+(?:(?:for|from|on|of|about|to)\s+)?(?P<ref>.+)",
     r"(?:no|without)\s+reminders?\s+(?:for|on|about)\s+(?P<ref>.+)",
     r"(?:don'?t|do\s+not)\s+remind\s+me\s+(?:about|of)\s+(?P<ref>.+?)(?:\s+any\s*more)?",
+    # "remove the reminder", "no reminders": of the task in focus
+    r"(?:remove|delete|cancel|clear|drop|turn\s+off|disable|stop)\s+(?:the\s+|all\s+(?:the\s+)?"
+    r"|any\s+|its\s+|my\s+)?reminders?",
+    r"(?:no\s+reminders?|don'?t\s+remind\s+me(?:\s+any\s*more)?)",
 )
 def _unremind(cmd: _Command, clock: Clock) -> Intent:
-    return Intent("unremind", ref=_ref(cmd["ref"]))
+    ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+    return Intent("unremind", ref=ref)
 
 
 _REPEAT_WORDS = r"(?:repeat(?:ing|s)?|recurrence|recurring|series|repetition)"
@@ -354,6 +359,12 @@ def _remind_focus(cmd: _Command, clock: Clock) -> Intent | None:
     last talked about (or the one just offered)."""
     # "5 minutes before each one": of a repeating task, every reminder is before each one
     spec = re.sub(r"\s+(?:of\s+)?(?:each|every)\s+(?:one|time|occurrence)$", "", cmd["spec"] or "")
+    spec = re.sub(r"^(?:again|too|as\s+well)\s+", "", spec)
+    if re.fullmatch(phrases.RELATIVE, spec):
+        # "remind me again in 30 minutes": a reminder at that moment, for the task in focus
+        body = re.sub(r"^in\s+|\s+from\s+(?:now|today)$", "", spec)
+        moment = clock.now + phrases.parse_duration(body)
+        return Intent("remind", ref=TaskRef(focus=True), reminders=(ReminderSpec(at=moment),))
     phrase = Phrase(spec)
     specs = phrases.take_reminders(phrase, clock, trigger=False) or []
     if phrase.rest().strip(" ,.") or not specs:
@@ -555,10 +566,10 @@ _LIST_FILLER = re.compile(
 
 @_command(
     rf"(?:show|open|view|see|display|details\s+(?:of|for|on))\s+(?:me\s+)?(?:the\s+)?(?:details\s+"
-    rf"(?:of|for|on)\s+)?(?:(?:task|item|number|no\.?|#)\s*)?(?P<numbers>{_NUMBER_LIST})",
+    rf"(?:of|for|on)\s+)?(?:(?:task|item|number|no\.?|#)\s*)?(?P<numbers>{_NUMBER_LIST}|{_FOCUS})",
 )
 def _show_numbered(cmd: _Command, clock: Clock) -> Intent:
-    """ "show 3": that task's details, from the last list."""
+    """ "show 3", "show it": that task's details (from the last list, or the one in focus)."""
     return Intent("show", ref=_ref(cmd["numbers"]))
 
 

@@ -698,6 +698,24 @@ def test_things_added_to_a_list_go_under_that_tag(chat, user):
     assert Task.objects.filter(user=user, title="Milk, eggs and bread to groceries").exists()
 
 
+def test_reminders_for_the_task_in_focus_in_few_words(chat, user):
+    chat("add call mom today at 11am")
+
+    again = chat("remind me again in 30 minutes")
+    dated = chat("remind me about it tomorrow at 9")
+    shown = chat("show it")
+    removed = chat("remove the reminders")
+
+    assert again.text == 'I\'ll remind you about "Call mom" today at 10:30.'
+    assert dated.text == 'I\'ll remind you about "Call mom" tomorrow at 09:00.'
+    assert shown.text == (
+        '"Call mom": due today at 11:00; reminders today at 10:30 and tomorrow at 09:00.'
+    )
+    assert removed.text == 'Removed 2 reminders from "Call mom".'
+    assert not Task.objects.get(user=user).reminders.filter(status="pending").exists()
+    assert not Task.objects.filter(user=user, title__icontains="again").exists()
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 
