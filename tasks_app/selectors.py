@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.query import ModelIterable
 from django.http import Http404
 from django.utils import timezone as dj_timezone
 
 from . import recurrence
-from .models import Reminder, Task, User, reminder_rows, tag_name_rows
+from .models import Reminder, ReminderStatus, Task, User, reminder_rows, tag_name_rows
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class TaskFilters:
     tag: str | None = None
     priority: str | None = None
     repeating: bool = False  # only tasks of a series that goes on
+    reminded: bool = False  # only tasks with a reminder still to come
     completed_after: datetime | None = None  # completed in [after, before)
     completed_before: datetime | None = None
 
@@ -98,6 +99,9 @@ def task_list(
         qs = qs.filter(priority=filters.priority)
     if filters.repeating:
         qs = qs.filter(series__isnull=False, series__stopped_at__isnull=True)
+    if filters.reminded:
+        pending = Reminder.objects.filter(task=OuterRef("pk"), status=ReminderStatus.PENDING)
+        qs = qs.filter(Exists(pending))
     if filters.completed_after is not None:
         qs = qs.filter(completed_at__gte=filters.completed_after)
     if filters.completed_before is not None:

@@ -278,6 +278,7 @@ class Interpreter:
             search=query.search,
             priority=query.priority,
             repeating=query.repeating,
+            reminded=query.reminded,
             limit=LIST_LIMIT,
         )
         header, empty = self._headings(query)
@@ -285,6 +286,11 @@ class Interpreter:
             reply.text = f"{empty}."
         else:
             lines = [self._line(n, task) for n, task in enumerate(result.tasks, 1)]
+            if query.reminded:  # each with its reminders: what was asked about
+                lines = [
+                    f"{line} — {formatting.reminders_text(task, zone=self.zone, now=self.now)}"
+                    for line, task in zip(lines, result.tasks, strict=True)
+                ]
             more = (result.total or 0) - len(result.tasks)
             reply.text = f"{header}:\n" + "\n".join(lines)
             if more > 0:
@@ -312,6 +318,10 @@ class Interpreter:
             else ("Completed", "Nothing completed yet"),
             "all": ("All tasks", "No tasks"),
         }[query.view]
+        if query.reminded and query.view == "open" and not query.repeating:
+            header, empty = "Tasks with reminders", "No reminders set"
+        elif query.reminded:
+            header, empty = f"{header} (with reminders)", f"{empty} (with reminders)"
         if query.repeating and query.view == "open":
             header, empty = "Repeating tasks", "No repeating tasks"
         elif query.repeating:

@@ -48,6 +48,7 @@ class ListQuery:
     search: str | None = None
     priority: str | None = None
     repeating: bool = False
+    reminded: bool = False  # "what reminders do I have": tasks with reminders, and those
 
 
 @dataclass(frozen=True)
@@ -578,6 +579,7 @@ def _show_numbered(cmd: _Command, clock: Clock) -> Intent:
     r"(?P<what>what(?:'s|\s+is|\s+are|s)|what\s+do\s+i\s+have|what\s+have\s+i\s+got|anything"
     r"|what\s+about|and|how\s+about"
     r"|how\s+many(?:\s+(?:open\s+)?(?:tasks?|things|todos?|to-?dos?|items?))?"
+    r"|(?:what|which)(?=\s+reminders?\b)|any(?=\s+(?:reminders?|tasks?|todos?|to-?dos?)\b)"
     r"|do\s+i\s+have|what\s+did\s+i|what\s+should\s+i\s+do|what\s+else)(?:\s+(?P<rest>.*))?",
     r"(?:my\s+)?(?P<noun>tasks?|todos?|to-?dos?|agenda|todo\s+list|list)(?:\s+(?P<rest>.*))?",
     r"(?P<rest>(?:today|tomorrow|overdue|completed|upcoming|this\s+week|next\s+week"
@@ -669,8 +671,9 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
     repeating = bool(
         phrase.take(r"(?<![\w#])(?:recurring|repeating|repeated|regular|routine)(?![\w])")
     )
+    reminded = bool(phrase.take(r"(?<![\w#])(?:with\s+)?reminders?(?![\w])"))
     day = day if view in ("day", "completed") else None
-    return ListQuery(view, day, tag, search, priority, repeating)
+    return ListQuery(view, day, tag, search, priority, repeating, reminded)
 
 
 def _last_before(day: date, said: str) -> date:
@@ -938,7 +941,7 @@ _NOT_A_TASK = frozenset({
     "next", "settings", "setting", "turn", "enable", "disable", "switch", "show", "open", "go",
     "help", "stop", "start", "bye", "night", "morning", "evening", "afternoon", "overdue",
     "today", "tomorrow", "tonight", "done", "finished", "me", "my", "mine", "it", "that", "this",
-    "these", "those", "we", "let's", "lets", "our", "your", "there", "here",
+    "these", "those", "we", "let's", "lets", "our", "your", "there", "here", "any", "anything",
 })  # fmt: skip
 
 

@@ -83,6 +83,7 @@ class ListTasksArgs(_Args):
     search: str | None = Field(None, max_length=200, description="Words in title or notes.")
     priority: Priority | None = Field(None, description="Only tasks of this priority.")
     repeating: bool = Field(False, description="Only tasks that repeat.")
+    reminded: bool = Field(False, description="Only tasks with a reminder still to come.")
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -264,6 +265,7 @@ def _list_filters(user: User, args: ListTasksArgs, now: datetime) -> selectors.T
         "q": args.search,
         "priority": args.priority,
         "repeating": args.repeating,
+        "reminded": args.reminded,
     }
     if args.view in ("today", "overdue", "upcoming"):
         return selectors.TaskFilters(view=args.view, **common)

@@ -716,6 +716,27 @@ def test_reminders_for_the_task_in_focus_in_few_words(chat, user):
     assert not Task.objects.filter(user=user, title__icontains="again").exists()
 
 
+def test_what_reminders_are_set_lists_the_tasks_with_theirs(chat, user, other_user):
+    chat("add call mom today at 5pm, remind me an hour before")
+    chat("add buy milk")
+    chat("add pay rent on the 10th at 9am, remind me the day before at 6pm")
+    theirs = services.task_create(user=other_user, title="Theirs", due=datetime(2026, 3, 6, 9))
+    services.reminder_add(task=theirs, offset_minutes=10, now=NOW)
+
+    listed = chat("what reminders do I have?")
+    today = chat("any reminders today")
+
+    assert listed.text.splitlines() == [
+        "Tasks with reminders:",
+        "1. Call mom — today at 17:00 — reminder 1 hour before",
+        "2. Pay rent — Tue, Mar 10 at 09:00 — reminder the day before at 18:00",
+    ]
+    assert today.text.splitlines() == [
+        "Due today (with reminders):",
+        "1. Call mom — today at 17:00 — reminder 1 hour before",
+    ]
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 
