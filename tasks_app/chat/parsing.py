@@ -344,7 +344,8 @@ def _remind(cmd: _Command, clock: Clock) -> Intent | None:
         return Intent("remind", ref=_ref(cmd["ref"]), reminders=tuple(specs))
     phrase = Phrase(cmd["rest"] or "")
     specs = phrases.take_reminders(phrase, clock, trigger=False) or []
-    ref = _ref_and_rest(phrase)
+    # "set a reminder for 10 minutes before": for the task in focus
+    ref = _ref_and_rest(phrase) if phrase.rest().strip(" ,.") else TaskRef(focus=True)
     if not specs:
         raise Clarify('When should I remind you? Say e.g. "30 minutes before" or "at 8am".')
     return Intent("remind", ref=ref, reminders=tuple(specs))
@@ -430,10 +431,13 @@ def _tags(cmd: _Command, clock: Clock) -> Intent:
     r"(?:add|put|write|attach|leave|set)\s+(?:a\s+|the\s+)?(?:note|description|details?|comment)"
     r"\s+(?:to|on|for)\s+(?P<ref>.+?)\s*(?::|\s-|,|\s+saying|\s+that\s+says)\s*(?P<note>.+)",
     r"(?:note|notes|comment)\s+(?:for|on|to)\s+(?P<ref>.+?)\s*:\s*(?P<note>.+)",
+    # "add a note: bring the insurance card": to the task in focus
+    r"(?:add|put|write|attach|leave)\s+(?:a\s+|the\s+)?(?:note|comment)\s*:\s*(?P<note>.+)",
 )
 def _note(cmd: _Command, clock: Clock) -> Intent:
     """ "add a note to 2: bring the insurance card": added to the task's notes."""
-    return Intent("note", ref=_ref(cmd["ref"]), note=(cmd["note"] or "").strip())
+    ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+    return Intent("note", ref=ref, note=(cmd["note"] or "").strip())
 
 
 _ADD_VERBS = (
@@ -586,7 +590,12 @@ def _show_numbered(cmd: _Command, clock: Clock) -> Intent:
     r"|this\s+weekend|next|coming\s+up)(?:'s)?(?:\s+(?:tasks?|todos?|list|stuff|things|items))?)",
 )
 def _list(cmd: _Command, clock: Clock) -> Intent | None:
-    phrase = Phrase(cmd["rest"] or "")
+    rest = cmd["rest"] or ""
+    if cmd.has("what") and re.match(r"what\s+(?:did|have)\s+i", (cmd["what"] or "").lower()):
+        # "what did I do today", "what have I got done": what was completed
+        rest = re.sub(r"^(?:do|done|get\s+done|got\s+done|accomplish(?:ed)?|achieve[d]?)\b",
+                      "done", rest.strip(), flags=re.IGNORECASE)  # fmt: skip
+    phrase = Phrase(rest)
     query = _list_query(phrase, clock)
     leftover = _LIST_FILLER.sub(" ", phrase.view().replace("\0", " ")).strip(" ,.?!'s")
     if leftover:
@@ -906,6 +915,21 @@ def _complete(cmd: _Command, clock: Clock) -> Intent:
 
 # Verbs that mark a task done and also start the title of one ("finish the report").
 _TASK_VERBS = frozenset({"complete", "finish", "check", "close"})
+
+
+@_command(
+    r"(?:clear|delete|remove|erase|wipe|empty|trash)\s+(?:out\s+)?(?:my\s+|the\s+)?(?:whole\s+|entire\s+)?"
+    r"(?:list|to-?do\s+list|task\s+list|everything|all(?:\s+(?:of\s+)?(?:my|the))?(?:\s+(?:completed|done|"
+    r"finished))?(?:\s+(?:tasks?|todos?|to-?dos?|items?))?|(?:completed|done|finished)(?:\s+(?:tasks?|"
+    r"todos?|items?))?)"
+)
+def _clear_all(cmd: _Command, clock: Clock) -> Intent:
+    """ "clear my list", "delete all completed tasks": never at once from a sentence."""
+    return Intent(
+        "clarify",
+        question='I don\'t delete tasks wholesale. Delete them by number ("delete 1 and 3"), or '
+        "a day's at a time (\"delete today's tasks\").",
+    )
 
 
 @_command(

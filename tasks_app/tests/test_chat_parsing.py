@@ -37,6 +37,11 @@ class G:
     first_two: list[str] | None = None
 
 
+CLEAR_ALL = (
+    "I don't delete tasks wholesale. Delete them by number (\"delete 1 and 3\"), or a day's at a "
+    'time ("delete today\'s tasks").'
+)
+
 GOLDEN = [
     # ---- add: dates and times
     G(
@@ -962,6 +967,31 @@ GOLDEN = [
         "list",
         {"list": {"view": "completed", "day": "2026-01-30"}},
     ),
+    G(
+        "NY",
+        "what did i do today",
+        "list",
+        {"list": {"view": "completed", "day": "2026-03-05"}},
+    ),
+    G("NY", "what reminders do I have", "list", {"list": {"reminded": True}}),
+    G("NY", "any reminders today", "list", {"list": {"view": "today", "reminded": True}}),
+    G("NY", "add a note: bring the card", "note", {"ref": "it", "note": "bring the card"}),
+    G("NY", "set a reminder for 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
+    G(
+        "NY",
+        "remind me again in 30 minutes",
+        "remind",
+        {"ref": "it", "reminders": ["@2026-03-05 10:30"]},
+    ),
+    G("NY", "remove the reminder", "unremind", {"ref": "it"}),
+    G("NY", "show it", "show", {"ref": "it"}),
+    G(
+        "NY",
+        "clear my list",
+        "clarify",
+        {"question": CLEAR_ALL},
+    ),
+    G("NY", "delete all completed tasks", "clarify", {"question": CLEAR_ALL}),
     G("NY", "how many tasks do I have", "list", {"list": {"view": "open"}}),
     G("NY", "what did we say on friday", "unknown", {}),
     G("NY", "is the dentist tomorrow?", "unknown", {}),
