@@ -1,5 +1,6 @@
 """Writes for the chat: a chat turn, conversations and their messages. Task changes go
-through the tools, which call `tasks_app.services`."""
+through the tools, which call `tasks_app.services`. Also the quick add's reading of a text
+(`task_draft`), which writes nothing."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -12,7 +13,7 @@ from tasks_app import recurrence, services, timefmt
 from tasks_app.models import User
 from todo_project.common.errors import field_error
 
-from . import llm
+from . import llm, tools
 from . import selectors as chat_selectors
 from .interpreter import ChatReply, ChatState, Interpreter, into_list, preview
 from .models import Conversation, Message, Role
@@ -173,11 +174,7 @@ def task_draft(*, user: User, text: str, now: datetime | None = None) -> TaskDra
     due = intent.due
     return TaskDraft(
         title=title,
-        due_at=None
-        if due is None
-        else due.isoformat(timespec="minutes")
-        if isinstance(due, datetime)
-        else due.isoformat(),
+        due_at=due.isoformat(timespec="minutes") if isinstance(due, datetime) else tools.iso(due),
         recurrence=rule,
         reminders=reminders,
         tags=tags,
