@@ -318,7 +318,7 @@ export function TasksScreen() {
             value={title}
             maxLength={200}
             onChange={(e) => setTitle(e.target.value)}
-            aria-describedby={addError ? "quick-add-error" : undefined}
+            aria-describedby={addError ? "quick-add-error" : understood ? "quick-add-preview" : undefined}
           />
           {!dated && (
             <>
@@ -345,7 +345,7 @@ export function TasksScreen() {
       ) : (
         draft &&
         understood && (
-          <p id="quick-add-preview" className="quick-add__preview" data-testid="quick-add-preview">
+          <p id="quick-add-preview" className="quick-add__preview" data-testid="quick-add-preview" aria-live="polite">
             <Icon name="check" size={14} /> “{draft.title}” · {draft.summary}
           </p>
         )
