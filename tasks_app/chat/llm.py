@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404
 
-from tasks_app import services
+from tasks_app import services, timefmt
 from tasks_app.models import User
 from todo_project.common.errors import ApplicationError
 
@@ -42,7 +42,7 @@ Now it is {now} ({weekday}) in the user's time zone, {zone}.
 - If a request is ambiguous or misses something a task needs, ask one short question instead
   of guessing.
 - After acting, say in one or two sentences what you did, with dates and times in the user's
-  zone."""
+  zone, times written {clock}."""
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,9 @@ class LLMBackend:
     def reply(self, text: str) -> ChatReply:
         zone = services.user_zone(self.user)
         local = self.now.astimezone(zone)
+        clock = "12-hour (5:30 PM)" if self.user.time_format == timefmt.H12 else "24-hour (17:30)"
         system = SYSTEM_PROMPT.format(
-            now=f"{local:%Y-%m-%d %H:%M}", weekday=f"{local:%A}", zone=zone.key
+            now=f"{local:%Y-%m-%d %H:%M}", weekday=f"{local:%A}", zone=zone.key, clock=clock
         )
         messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
         messages += [{"role": m.role, "content": m.text} for m in self.history]

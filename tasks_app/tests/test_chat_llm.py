@@ -101,6 +101,7 @@ def test_the_model_acts_through_the_tools_for_the_conversations_user(llm, user):
     assert first["headers"]["Authorization"] == "Bearer sk-test"
     assert first["body"]["model"] == "test-model"
     assert "2026-03-05 10:00 (Thursday)" in first["body"]["messages"][0]["content"]
+    assert "times written 24-hour (17:30)" in first["body"]["messages"][0]["content"]
     tool_names = {t["function"]["name"] for t in first["body"]["tools"]}
     assert {"add_task", "list_tasks", "complete_task", "snooze_reminder"} <= tool_names
     assert all(
