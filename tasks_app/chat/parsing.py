@@ -889,6 +889,21 @@ def _reopen(cmd: _Command, clock: Clock) -> Intent:
 
 
 @_command(
+    r"(?:clear|delete|remove|erase|wipe|empty|trash)\s+(?:out\s+)?(?:my\s+|the\s+)?(?:whole\s+|entire\s+)?"
+    r"(?:list|to-?do\s+list|task\s+list|everything|all(?:\s+(?:of\s+)?(?:my|the))?(?:\s+(?:completed|done|"
+    r"finished))?(?:\s+(?:tasks?|todos?|to-?dos?|items?))?|(?:completed|done|finished)(?:\s+(?:tasks?|"
+    r"todos?|items?))?)"
+)
+def _clear_all(cmd: _Command, clock: Clock) -> Intent:
+    """ "clear my list", "delete all completed tasks": never at once from a sentence."""
+    return Intent(
+        "clarify",
+        question='I don\'t delete tasks wholesale. Delete them by number ("delete 1 and 3"), or '
+        "a day's at a time (\"delete today's tasks\").",
+    )
+
+
+@_command(
     r"(?P<verb>complete|finish(?:ed)?|done(?:\s+with)?|check(?:\s+off)?|tick(?:\s+off)?"
     r"|cross\s+(?:off|out)|close|i\s+(?:did|finished|completed|have\s+(?:done|finished|completed)"
     r"|'ve\s+(?:done|finished|completed)|'m\s+done\s+with|am\s+done\s+with))\s*:?\s+(?P<ref>.+)",
@@ -915,21 +930,6 @@ def _complete(cmd: _Command, clock: Clock) -> Intent:
 
 # Verbs that mark a task done and also start the title of one ("finish the report").
 _TASK_VERBS = frozenset({"complete", "finish", "check", "close"})
-
-
-@_command(
-    r"(?:clear|delete|remove|erase|wipe|empty|trash)\s+(?:out\s+)?(?:my\s+|the\s+)?(?:whole\s+|entire\s+)?"
-    r"(?:list|to-?do\s+list|task\s+list|everything|all(?:\s+(?:of\s+)?(?:my|the))?(?:\s+(?:completed|done|"
-    r"finished))?(?:\s+(?:tasks?|todos?|to-?dos?|items?))?|(?:completed|done|finished)(?:\s+(?:tasks?|"
-    r"todos?|items?))?)"
-)
-def _clear_all(cmd: _Command, clock: Clock) -> Intent:
-    """ "clear my list", "delete all completed tasks": never at once from a sentence."""
-    return Intent(
-        "clarify",
-        question='I don\'t delete tasks wholesale. Delete them by number ("delete 1 and 3"), or '
-        "a day's at a time (\"delete today's tasks\").",
-    )
 
 
 @_command(

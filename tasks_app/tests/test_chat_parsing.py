@@ -992,6 +992,7 @@ GOLDEN = [
         {"question": CLEAR_ALL},
     ),
     G("NY", "delete all completed tasks", "clarify", {"question": CLEAR_ALL}),
+    G("NY", "clear completed", "clarify", {"question": CLEAR_ALL}),
     G("NY", "how many tasks do I have", "list", {"list": {"view": "open"}}),
     G("NY", "what did we say on friday", "unknown", {}),
     G("NY", "is the dentist tomorrow?", "unknown", {}),
