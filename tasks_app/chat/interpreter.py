@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.http import Http404
 
 from tasks_app import recurrence, selectors, services
@@ -516,15 +517,27 @@ class Interpreter:
             )
         except phrases.Clarify as question:
             raise _Say(str(question)) from None
+        for spec in specs or ():
+            if spec.offset_minutes is not None and task.due_at is not None:
+                fires = task.due_at - timedelta(minutes=spec.offset_minutes)
+                if fires <= self.now:  # the API would fire it at once; asked for, it is a mistake
+                    when = formatting.when_text(fires, all_day=False, zone=self.zone, now=self.now)
+                    raise _Say(f"A reminder {formatting.duration_text(spec.offset_minutes)} before "
+                               f'"{task.title}" would be {when}, which has passed.')  # fmt: skip
         reply = ChatReply("", focus_task_id=task.pk)
         texts = []
-        for spec in specs or ():
-            arguments = (
-                {"minutes_before": spec.offset_minutes}
-                if spec.offset_minutes is not None
-                else {"at": tools.iso(spec.at)}
-            )
-            texts.append(self._run("add_reminder", reply, task_id=task.pk, **arguments).summary)
+        with transaction.atomic():  # "change the reminder": the old ones go only if the new come
+            if intent.replace_reminders:
+                removed = self._run("remove_reminders", reply, task_id=task.pk)
+                if removed.actions:
+                    texts.append(removed.summary)
+            for spec in specs or ():
+                arguments = (
+                    {"minutes_before": spec.offset_minutes}
+                    if spec.offset_minutes is not None
+                    else {"at": tools.iso(spec.at)}
+                )
+                texts.append(self._run("add_reminder", reply, task_id=task.pk, **arguments).summary)
         reply.text = "\n".join(texts)
         return reply
 

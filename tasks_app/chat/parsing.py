@@ -25,7 +25,17 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from . import phrases, repeats
-from .phrases import DATE_ATOM, DURATION, MONTH, WD_ANY, Clarify, Clock, Phrase, ReminderSpec
+from .phrases import (
+    DATE_ATOM,
+    DURATION,
+    MONTH,
+    TIME_ATOM,
+    WD_ANY,
+    Clarify,
+    Clock,
+    Phrase,
+    ReminderSpec,
+)
 from .rules import RecurrenceRule
 
 MESSAGE_MAX = 2000
@@ -64,6 +74,7 @@ class Intent:
     shift: relativedelta | None = None  # "postpone 1 by 2 days"
     rule: RecurrenceRule | None = None
     reminders: tuple[ReminderSpec, ...] | None = None  # None: the user's default offsets
+    replace_reminders: bool = False  # remind: "change the reminder to 7:30" replaces them
     tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
     priority: str | None = None
@@ -372,6 +383,25 @@ def _remind_focus(cmd: _Command, clock: Clock) -> Intent | None:
     if phrase.rest().strip(" ,.") or not specs:
         return None  # "remind me to ...": a task to add
     return Intent("remind", ref=TaskRef(focus=True), reminders=tuple(specs))
+
+
+@_command(
+    r"(?:change|move|set|update|make|reset)\s+(?:the\s+|my\s+|its\s+)?reminders?\s+(?:for|on|of|about)\s+"
+    r"(?P<ref>.+?)\s+to\s+(?P<spec>.+)",
+    r"(?:change|move|set|update|make|reset)\s+(?:the\s+|my\s+|its\s+)?reminders?\s+to\s+(?P<spec>.+)",
+)
+def _change_reminder(cmd: _Command, clock: Clock) -> Intent:
+    """ "change the reminder for vitamins to 7:30", "move the reminder to 1 hour before": the
+    task's reminders become this one."""
+    spec = (cmd["spec"] or "").strip()
+    if re.fullmatch(rf"{TIME_ATOM}|\d{{1,2}}(?::\d{{2}})?|noon|midnight", spec, re.IGNORECASE):
+        spec = f"at {spec}"  # "to 7:30": a time of day
+    phrase = Phrase(spec)
+    specs = phrases.take_reminders(phrase, clock, trigger=False) or []
+    if phrase.rest().strip(" ,.") or not specs:
+        raise Clarify('To when? Say e.g. "change the reminder to 30 minutes before" or "to 8am".')
+    ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+    return Intent("remind", ref=ref, reminders=tuple(specs), replace_reminders=True)
 
 
 @_command(r"(?:make|change|move)\s+(?:that|it|this)\s+(?:to\s+|at\s+|for\s+)?(?P<value>.+)")

@@ -737,6 +737,25 @@ def test_what_reminders_are_set_lists_the_tasks_with_theirs(chat, user, other_us
     ]
 
 
+def test_changing_a_reminder_replaces_it_or_leaves_it_as_it_was(chat, user):
+    chat("add take vitamins every day at 8am, remind me 10 minutes before")
+    changed = chat("change the reminder for vitamins to 7:30")
+    chat("add call mom today at 11am, remind me 15 minutes before")
+
+    refused = chat("change the reminder to 9am")  # 09:00 has passed (it is 10:00)
+
+    vitamins = Task.objects.get(user=user, title="Take vitamins")
+    assert changed.text.splitlines()[-1] == (
+        'I\'ll remind you about "Take vitamins" 30 minutes before (tomorrow at 07:30).'
+    )
+    assert [r.offset_minutes for r in vitamins.reminders.filter(status="pending")] == [30]
+    assert refused.text == (
+        'A reminder 2 hours before "Call mom" would be today at 09:00, which has passed.'
+    )
+    call = Task.objects.get(user=user, title="Call mom")
+    assert [r.offset_minutes for r in call.reminders.filter(status="pending")] == [15]
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

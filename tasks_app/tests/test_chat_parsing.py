@@ -984,6 +984,12 @@ GOLDEN = [
         {"ref": "it", "reminders": ["@2026-03-05 10:30"]},
     ),
     G("NY", "remove the reminder", "unremind", {"ref": "it"}),
+    G(
+        "NY",
+        "change the reminder for vitamins to 7:30",
+        "remind",
+        {"ref": "vitamins", "reminders": ["@07:30"]},
+    ),
     G("NY", "show it", "show", {"ref": "it"}),
     G(
         "NY",
