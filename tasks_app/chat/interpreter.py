@@ -518,9 +518,11 @@ class Interpreter:
         except phrases.Clarify as question:
             raise _Say(str(question)) from None
         for spec in specs or ():
-            if spec.offset_minutes is not None and task.due_at is not None:
+            # A one-off's reminder that has passed: the API would fire it at once; asked for by
+            # name it is a mistake. (A series' applies to the occurrences to come as well.)
+            if spec.offset_minutes is not None and task.due_at and task.series_id is None:
                 fires = task.due_at - timedelta(minutes=spec.offset_minutes)
-                if fires <= self.now:  # the API would fire it at once; asked for, it is a mistake
+                if fires <= self.now:
                     when = formatting.when_text(fires, all_day=False, zone=self.zone, now=self.now)
                     raise _Say(f"A reminder {formatting.duration_text(spec.offset_minutes)} before "
                                f'"{task.title}" would be {when}, which has passed.')  # fmt: skip
