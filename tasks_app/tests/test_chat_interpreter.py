@@ -756,6 +756,15 @@ def test_changing_a_reminder_replaces_it_or_leaves_it_as_it_was(chat, user):
     assert [r.offset_minutes for r in call.reminders.filter(status="pending")] == [15]
 
 
+def test_a_reminder_passed_for_todays_occurrence_is_still_set_on_a_series(chat, user):
+    chat("add standup every day at 11am")
+
+    reply = chat("remind me 2 hours before")
+
+    assert reply.text == 'I\'ll remind you about "Standup" 2 hours before (today at 09:00).'
+    assert [r.offset_minutes for r in Task.objects.get(user=user).reminders.all()] == [120]
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 
