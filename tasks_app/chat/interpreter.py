@@ -566,6 +566,9 @@ class Interpreter:
     def _thanks(self, intent: Intent) -> ChatReply:
         return ChatReply("You're welcome!")
 
+    def _bye(self, intent: Intent) -> ChatReply:
+        return ChatReply("Bye! Your reminders keep running.")
+
     def _show(self, intent: Intent) -> ChatReply:
         found = list({t.pk: t for t in self._tasks(intent.ref)}.values())
         text = "\n".join(

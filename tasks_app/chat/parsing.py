@@ -257,6 +257,20 @@ def _thanks(cmd: _Command, clock: Clock) -> Intent:
 
 
 @_command(
+    r"(?:good\s*night|night|bye|goodbye|bye\s*bye|see\s+(?:you|ya)(?:\s+later)?|later|ttyl"
+    r"|i'?m\s+done(?:\s+for\s+(?:now|today|the\s+day))?|i\s+am\s+done(?:\s+for\s+(?:now|today))?)"
+)
+def _bye(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("bye")
+
+
+@_command(r"(?:done|did\s+it|finished|completed|all\s+done|that'?s\s+done|it'?s\s+done)")
+def _done_with_focus(cmd: _Command, clock: Clock) -> Intent:
+    """ "done" on its own: the task we last talked about."""
+    return Intent("complete", ref=TaskRef(focus=True))
+
+
+@_command(
     r"(?:yes|y|yeah|yep|yup|sure|ok|okay|do\s+it|go\s+ahead|please\s+do|confirm|correct|right"
     r"|sounds\s+(?:good|great|right)|that\s+works|works\s+for\s+me)"
 )
@@ -327,6 +341,9 @@ def _skip(cmd: _Command, clock: Clock) -> Intent:
 def _snooze(cmd: _Command, clock: Clock) -> Intent:
     phrase = Phrase(cmd["rest"] or "")
     minutes = None
+    if match := re.fullmatch(r"(?:for\s+)?(5|10|15|20|25|30|45|60|90|120)", cmd["rest"] or ""):
+        # "snooze 15": minutes, as a snooze button would say; a list number is "snooze task 2"
+        return Intent("snooze", minutes=int(match[1]))
     if match := phrase.take(rf"(?<!\w)(?:for\s+)?(?:another\s+)?({DURATION})"):
         minutes = phrases.duration_minutes(phrases.parse_duration(match[1]))
     elif phrase.take(r"(?<!\w)(?:until|till|til|to)\s+(?=\S)"):

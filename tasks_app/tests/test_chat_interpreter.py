@@ -765,6 +765,17 @@ def test_a_reminder_passed_for_todays_occurrence_is_still_set_on_a_series(chat, 
     assert [r.offset_minutes for r in Task.objects.get(user=user).reminders.all()] == [120]
 
 
+def test_done_alone_completes_the_task_in_focus(chat, user):
+    assert chat("done").text.startswith("Which task do you mean?")
+    chat("add call mom today at 6pm")
+
+    done = chat("done")
+
+    assert done.text == 'Done: "Call mom".'
+    assert Task.objects.get(user=user).completed_at is not None
+    assert chat("good night").text == "Bye! Your reminders keep running."
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 
