@@ -257,14 +257,14 @@ def _thanks(cmd: _Command, clock: Clock) -> Intent:
 
 
 @_command(
-    r"(?:good\s*night|night|bye|goodbye|bye\s*bye|see\s+(?:you|ya)(?:\s+later)?|later|ttyl"
+    r"(?:good\s*night|bye|goodbye|bye\s*bye|see\s+(?:you|ya)(?:\s+later)?|ttyl"
     r"|i'?m\s+done(?:\s+for\s+(?:now|today|the\s+day))?|i\s+am\s+done(?:\s+for\s+(?:now|today))?)"
 )
 def _bye(cmd: _Command, clock: Clock) -> Intent:
     return Intent("bye")
 
 
-@_command(r"(?:done|did\s+it|finished|completed|all\s+done|that'?s\s+done|it'?s\s+done)")
+@_command(r"(?:done|did\s+it|finished|all\s+done|that'?s\s+done|it'?s\s+done)")
 def _done_with_focus(cmd: _Command, clock: Clock) -> Intent:
     """ "done" on its own: the task we last talked about."""
     return Intent("complete", ref=TaskRef(focus=True))

@@ -1001,6 +1001,7 @@ GOLDEN = [
     G("NY", "clear completed", "clarify", {"question": CLEAR_ALL}),
     G("NY", "done", "complete", {"ref": "it"}),
     G("NY", "that's done", "complete", {"ref": "it"}),
+    G("NY", "completed", "list", {"list": {"view": "completed"}}),  # what was done, not "done"
     G("NY", "I'm done", "bye", {}),  # with the chat, maybe: never a completion
     G("NY", "I'm done for today", "bye", {}),
     G("NY", "snooze 15", "snooze", {"minutes": 15}),
