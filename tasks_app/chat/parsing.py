@@ -360,7 +360,7 @@ def _snooze(cmd: _Command, clock: Clock) -> Intent:
 @_command(
     r"remind\s+me\s+(?:about|of)\s+(?P<rest>.+)",
     r"(?:add|set|create|put|schedule)\s+(?:up\s+)?(?:a\s+|another\s+|an\s+extra\s+)?reminders?"
-    r"\s+(?:for|to|on|about|of)\s+(?P<rest>.+)",
+    r"\s+(?P<prep>for|to|on|about|of)\s+(?P<rest>.+)",
     r"remind\s+me\s+(?P<spec>(?!to\s).+?)\s+(?:about|of)\s+(?P<ref>.+)",
 )
 def _remind(cmd: _Command, clock: Clock) -> Intent | None:
@@ -370,6 +370,15 @@ def _remind(cmd: _Command, clock: Clock) -> Intent | None:
         if spec_phrase.rest() or not specs:
             return None  # not "remind me <when> about <task>": maybe "remind me to ..."
         return Intent("remind", ref=_ref(cmd["ref"]), reminders=tuple(specs))
+    if (
+        cmd.has("prep")
+        and (cmd["prep"] or "").lower() == "to"
+        and not re.match(
+            r"(?:the|my|it|that|this|task|item|number|no\.?|#|\d)\b", (cmd["rest"] or "").lower()
+        )
+    ):
+        # "set a reminder to call mom at 5pm": a task to add, as "remind me to ..." is
+        return _add(cmd["rest"] or "", clock, reminder_at_due=True)
     phrase = Phrase(cmd["rest"] or "")
     specs = phrases.take_reminders(phrase, clock, trigger=False) or []
     # "set a reminder for 10 minutes before": for the task in focus

@@ -1007,6 +1007,18 @@ GOLDEN = [
     G("NY", "snooze 15", "snooze", {"minutes": 15}),
     G("NY", "snooze 2", "snooze", {"ref": (2,)}),
     G("NY", "good night", "bye", {}),
+    G(
+        "NY",
+        "set a reminder to call mom at 5pm",
+        "add",
+        {"title": "Call mom", "due": "2026-03-05 17:00", "reminders": ["-0m"]},
+    ),
+    G(
+        "NY",
+        "set a reminder to the dentist at 9am",
+        "remind",
+        {"ref": "dentist", "reminders": ["@09:00"]},
+    ),
     G("NY", "how many tasks do I have", "list", {"list": {"view": "open"}}),
     G("NY", "what did we say on friday", "unknown", {}),
     G("NY", "is the dentist tomorrow?", "unknown", {}),
