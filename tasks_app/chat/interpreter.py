@@ -466,9 +466,11 @@ class Interpreter:
         texts = []
         for task in targets:
             try:
-                change = {"clear_due": True} if intent.clear_due else {}
-                if not intent.clear_due:
-                    change["due"] = tools.iso(self._new_due(task, intent))
+                change = (
+                    {"clear_due": True}
+                    if intent.clear_due
+                    else {"due": tools.iso(self._new_due(task, intent))}
+                )
                 texts.append(self._run("update_task", reply, task_id=task.pk, **change).summary)
             except _Say as say:
                 texts.append(str(say))

@@ -258,7 +258,7 @@ def _thanks(cmd: _Command, clock: Clock) -> Intent:
 
 @_command(
     r"(?:good\s*night|bye|goodbye|bye\s*bye|see\s+(?:you|ya)(?:\s+later)?|ttyl"
-    r"|i'?m\s+done(?:\s+for\s+(?:now|today|the\s+day))?|i\s+am\s+done(?:\s+for\s+(?:now|today))?)"
+    r"|i(?:'?m|\s+am)\s+done(?:\s+for\s+(?:now|today|the\s+day))?)"
 )
 def _bye(cmd: _Command, clock: Clock) -> Intent:
     return Intent("bye")

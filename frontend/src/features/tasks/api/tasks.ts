@@ -48,11 +48,11 @@ export interface TaskDraft {
 export const draftTask = (text: string, signal?: AbortSignal) =>
   api.post<TaskDraft>("/api/tasks/draft/", { text }, { signal });
 
-/** The task a draft describes; `due` is used when the text named no date and no repeat. */
+/** The task a draft describes; `due` is used when the text named no date (a repeat always has one). */
 export function createFromDraft(draft: TaskDraft, due: string | null): Promise<Task> {
   const input: TaskCreate = {
     title: draft.title,
-    due_at: draft.due_at ?? (draft.recurrence ? null : due),
+    due_at: draft.due_at ?? due,
     tags: draft.tags,
     priority: draft.priority,
     recurrence: draft.recurrence && { rule: draft.recurrence.rule, anchor: draft.recurrence.anchor },
