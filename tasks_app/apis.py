@@ -31,6 +31,7 @@ from .serializers import (
     SignupSerializer,
     SnoozeSerializer,
     TaskCreateSerializer,
+    TaskDeleteSerializer,
     TaskListFilterSerializer,
     TaskSerializer,
     TaskUpdateSerializer,
@@ -189,10 +190,11 @@ class TaskDetailApi(APIView):
         services.task_update(task=task, **_task_fields(data))
         return _task_response(task.pk, request)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(parameters=[TaskDeleteSerializer], responses={204: None})
     def delete(self, request: Request, task_id: int) -> Response:
         task = selectors.task_get(user=request.user, task_id=task_id)
-        services.task_delete(task=task)
+        options = parse(TaskDeleteSerializer, request.query_params)
+        services.task_delete(task=task, series=options["series"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

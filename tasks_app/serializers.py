@@ -188,6 +188,14 @@ class TaskListFilterSerializer(serializers.Serializer):
     tag = serializers.CharField(max_length=51, required=False, allow_blank=True)
 
 
+class TaskDeleteSerializer(serializers.Serializer):
+    series = serializers.BooleanField(
+        default=False,
+        help_text="On the open occurrence of a repeating task: true deletes it for good (the "
+        "series stops; completed occurrences stay), false skips to the next occurrence.",
+    )
+
+
 class SnoozeSerializer(serializers.Serializer):
     minutes = StrictIntegerField(min_value=1, max_value=SNOOZE_MAX_MINUTES)
 

@@ -658,13 +658,19 @@ def task_reopen(*, task: Task, now: datetime | None = None) -> Task:
 
 
 @transaction.atomic
-def task_delete(*, task: Task, now: datetime | None = None) -> None:
-    """Delete one task. Deleting the open occurrence of an active series skips to the next one."""
+def task_delete(*, task: Task, now: datetime | None = None, series: bool = False) -> None:
+    """Delete one task. Deleting the open occurrence of an active series skips to the next one,
+    unless `series`: then the series stops and nothing comes next (a repeating task deleted for
+    good; its completed occurrences stay as history). `series` on a one-off or a completed
+    task deletes just that task."""
     task = _lock_task(task.pk, with_series=True)
     if (
         task.series_id is not None and task.completed_at is None and task.series.stopped_at is None  # type: ignore[union-attr]
     ):
-        task_spawn_next_occurrence(task=task, now=now)
+        if series:
+            _stop_series(task.series, now=now or dj_timezone.now())  # type: ignore[arg-type]
+        else:
+            task_spawn_next_occurrence(task=task, now=now)
     _delete_locked(task)
 
 

@@ -369,21 +369,16 @@ def reopen_task(user: User, args: TaskIdArgs, now: datetime) -> ToolResult:
 
 @_tool(
     "delete_task",
-    "Delete a task. Deleting the open occurrence of a series skips to the next one.",
+    "Delete a task for good. A repeating task goes with its series: nothing comes next "
+    "(its completed occurrences stay as history). To skip one occurrence, use skip_occurrence.",
     TaskIdArgs,
 )
 def delete_task(user: User, args: TaskIdArgs, now: datetime) -> ToolResult:
     task = selectors.task_get(user=user, task_id=args.task_id)
-    title, series_id = task.title, task.series_id
-    services.task_delete(task=task, now=now)
-    summary = f'Deleted "{title}".'
-    tasks: list[Task] = []
-    if series_id is not None:
-        following, when = _next_open(user, series_id, now)
-        if following is not None and when is not None:
-            summary += f" The series goes on: next {when}."
-            tasks.append(following)
-    return ToolResult(summary, [{"type": "task.deleted", "task_id": args.task_id}], tasks)
+    repeats = formatting.recurrence_text(task) if task.completed_at is None else None
+    services.task_delete(task=task, now=now, series=True)
+    summary = f'Deleted "{task.title}"' + (f" and its repeats ({repeats})." if repeats else ".")
+    return ToolResult(summary, [{"type": "task.deleted", "task_id": args.task_id}], [])
 
 
 def _next_open(user: User, series_id: int, now: datetime) -> tuple[Task | None, str | None]:

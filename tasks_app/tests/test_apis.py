@@ -735,6 +735,33 @@ def test_delete_one_occurrence_skips_to_the_next(auth_client, user, frozen_now):
     assert [t["due_at"] for t in remaining] == ["2026-03-07T14:00:00Z"]
 
 
+def test_delete_a_repeating_task_for_good(auth_client, user, frozen_now):
+    task = make_task(
+        user, title="Daily", due=datetime(2026, 3, 6, 9, 0), recurrence_spec=_spec("FREQ=DAILY")
+    )
+    auth_client.post(f"/api/tasks/{task.pk}/complete/")
+    dispatch_outbox()  # the next occurrence comes through the event pipeline
+    current = Task.objects.get(completed_at__isnull=True)
+
+    assert auth_client.delete(f"/api/tasks/{current.pk}/?series=true").status_code == 204
+
+    # Nothing comes next, and the completed occurrence stays as history.
+    assert auth_client.get("/api/tasks/?status=open").json()["count"] == 0
+    done = auth_client.get("/api/tasks/?status=completed").json()["results"]
+    assert [t["id"] for t in done] == [task.pk]
+    assert Series.objects.get().stopped_at is not None
+
+
+def test_delete_with_a_bad_series_flag_is_a_400_and_deletes_nothing(auth_client, user, frozen_now):
+    task = make_task(
+        user, title="Daily", due=datetime(2026, 3, 6, 9, 0), recurrence_spec=_spec("FREQ=DAILY")
+    )
+
+    assert_error(auth_client.delete(f"/api/tasks/{task.pk}/?series=maybe"), 400)
+    assert Task.objects.get().pk == task.pk
+    assert Series.objects.get().stopped_at is None
+
+
 def test_delete_a_plain_task(auth_client, user):
     task = make_task(user, title="Gone")
 
@@ -852,6 +879,7 @@ FOREIGN_REQUESTS = [
     ("get", "/api/tasks/{task}/", None),
     ("patch", "/api/tasks/{task}/", {"title": "mine now"}),
     ("delete", "/api/tasks/{task}/", None),
+    ("delete", "/api/tasks/{task}/?series=true", None),
     ("post", "/api/tasks/{task}/complete/", None),
     ("post", "/api/tasks/{task}/reopen/", None),
     ("post", "/api/tasks/{task}/stop-series/", None),

@@ -225,14 +225,16 @@ def test_stop_series_keeps_the_task_as_a_one_off(chat, user):
     assert reply.text == '"Stretch" won\'t repeat any more; this one stays on your list.'
 
 
-def test_deleting_an_occurrence_of_a_series_moves_on_to_the_next(chat, user):
+def test_deleting_a_repeating_task_deletes_it_for_good(chat, user):
+    # As the web app's Delete: the series ends with it ("skip" is how one occurrence goes).
     chat("add yoga every other day at 7am")
     chat("list")
 
     reply = chat("delete 1")
 
-    assert reply.text == 'Deleted "Yoga". The series goes on: next Sun, Mar 8 at 07:00.'
-    assert local(Task.objects.get()) == "Sun 2026-03-08 07:00"
+    assert reply.text == 'Deleted "Yoga" and its repeats (every 2 days at 07:00).'
+    assert not Task.objects.exists()
+    assert Series.objects.get().stopped_at is not None
 
 
 def test_reopen_looks_among_completed_tasks(chat, user):
