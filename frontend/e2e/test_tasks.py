@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tasks_app.models import Series
 from todo_project.testing.waiting import wait_until
 
 from .support import DESKTOP, TIMEZONE, api, screenshot, sign_up
@@ -278,6 +279,25 @@ def test_reopen_and_undo_take_back_the_next_occurrence_of_a_recurring_task(page,
     assert open_ids() == [task_id], stack.tail()
     page.reload()
     expect(page.get_by_role("button", name="Complete “Stretch”")).to_have_count(1)
+
+
+def test_delete_in_the_panel_deletes_a_repeating_task_for_good(page, stack):
+    # Given a daily task due tomorrow at 09:00
+    sign_up(page)
+    created, _ = daily_task_tomorrow_at_nine(page, "Old habit")
+
+    # When they delete it in its panel, the confirmation saying what Delete does here
+    page.goto(f"/tasks/{created['body']['id']}")
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Delete task").click()
+    expect(dialog.get_by_role("alertdialog")).to_contain_text("It won’t come back")
+    dialog.get_by_role("alertdialog").get_by_role("button", name="Delete", exact=True).click()
+
+    # Then it is gone, its series has ended and no next occurrence takes its place
+    expect(page.locator(".toast", has_text="Deleted “Old habit”.")).to_be_visible()
+    assert api(page, "GET", f"/api/tasks/{created['body']['id']}/")["status"] == 404
+    assert Series.objects.get().stopped_at is not None
+    assert api(page, "GET", "/api/tasks/?status=open")["body"]["results"] == []
 
 
 def test_a_toast_waits_while_the_pointer_is_on_it(page, stack):

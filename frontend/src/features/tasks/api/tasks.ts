@@ -70,7 +70,13 @@ export const createTask = (input: TaskCreate) => api.post<Task>("/api/tasks/", i
 
 export const updateTask = (id: number, patch: TaskPatch) => api.patch<Task>(`/api/tasks/${id}/`, patch);
 
-export const deleteTask = (id: number) => api.delete(`/api/tasks/${id}/`);
+/**
+ * Delete a task. On the open occurrence of a repeating task `series: false` (the default) is a
+ * skip (the next occurrence comes) and `series: true` deletes it for good (nothing comes next;
+ * completed occurrences stay as history).
+ */
+export const deleteTask = (id: number, { series = false }: { series?: boolean } = {}) =>
+  api.delete(`/api/tasks/${id}/`, undefined, series ? { query: { series: "true" } } : undefined);
 
 export const completeTask = (id: number) => api.post<Task>(`/api/tasks/${id}/complete/`);
 

@@ -187,14 +187,15 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
   }
 
   /**
-   * Delete the task; "skip" is the same call on the open occurrence of a series, whose next
-   * occurrence the server makes in the same transaction (one look finds it for the toast).
+   * Delete the task: a repeating one for good (its series ends). "Skip" deletes just the open
+   * occurrence of a series, whose next occurrence the server makes in the same transaction (one
+   * look finds it for the toast).
    */
   async function remove(kind: "delete" | "skip" = "delete") {
     if (!task) return;
     setSaving(true);
     try {
-      await deleteTask(task.id);
+      await deleteTask(task.id, { series: kind === "delete" });
       emitTasksChanged({ taskId: task.id });
       let message = `Deleted “${task.title}”.`;
       if (kind === "skip") {
@@ -398,7 +399,9 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
               {confirm === "delete" ? (
                 <div className="confirm" role="alertdialog" aria-label="Delete this task?">
                   <span>
-                    Delete this task{task.recurrence ? " (this occurrence)" : ""}?
+                    {task.recurrence && !task.completed
+                      ? "Delete this repeating task? It won’t come back (Skip moves to the next one)."
+                      : "Delete this task?"}
                   </span>
                   <button type="button" className="btn btn--danger" onClick={() => void remove()} disabled={saving}>
                     Delete
