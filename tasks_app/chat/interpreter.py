@@ -162,7 +162,7 @@ class Interpreter:
                     "Nothing is due today." if ref.view == "today" else "Nothing is overdue."
                 )
             return found
-        return [self._titled(ref.title or "", completed=completed)]
+        return [self._titled(ref.title or "", completed=completed, alternatives=ref.alternatives)]
 
     def _task(self, ref: TaskRef | None, *, completed: bool = False) -> Task:
         found = self._tasks(ref, completed=completed)
@@ -183,14 +183,19 @@ class Interpreter:
         except Http404:
             raise _Say(f"Item {number} of the last list no longer exists.") from None
 
-    def _titled(self, title: str, *, completed: bool) -> Task:
+    def _titled(self, title: str, *, completed: bool, alternatives: tuple[str, ...] = ()) -> Task:
         status = "completed" if completed else "open"
         pool = list(
             selectors.task_list(
                 user=self.user, filters=selectors.TaskFilters(status=status), now=self.now
             )[:TITLE_POOL]
         )
-        ids = matching.best_matches(title, [(t.pk, t.title) for t in pool])
+        titles = [(t.pk, t.title) for t in pool]
+        ids: list[int] = []
+        for reading in (title, *alternatives):  # "changed the oil": "chang the oil", "change …"
+            ids = matching.best_matches(reading, titles)
+            if ids:
+                break
         if not ids:
             raise _NotFound(f'I couldn\'t find {"a completed" if completed else "an open"} task '
                        f'called "{title}".')  # fmt: skip
@@ -338,6 +343,8 @@ class Interpreter:
         try:
             return self._each("complete_task", intent)
         except _NotFound as missing:
+            if intent.otherwise is not None:  # "I called mom" with no such task
+                return self._act(intent.otherwise, "")
             if intent.suggestion is None:
                 raise
             offer = parsing.parse(intent.suggestion, now=self.now, zone=self.zone)

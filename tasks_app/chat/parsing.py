@@ -45,6 +45,7 @@ MESSAGE_MAX = 2000
 class TaskRef:
     numbers: tuple[int, ...] = ()  # positions in the last list shown; -1 = its last item
     title: str | None = None
+    alternatives: tuple[str, ...] = ()  # other readings of the title, tried if it matches none
     focus: bool = False  # "it", "that": the task last acted on
     view: str | None = None  # "today's tasks", "everything overdue": each task of that view
 
@@ -85,6 +86,8 @@ class Intent:
     # unknown: a message to run if the user says yes; complete: the add to offer when no open
     # task matches ("finish the report")
     suggestion: str | None = None
+    # complete: what the message means when no open task matches ("I called mom" with none)
+    otherwise: Intent | None = None
 
 
 def parse_task(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
@@ -108,6 +111,8 @@ def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
                     return intent
         said = text.strip().lower()
         asking = bool(_QUESTION.match(said)) or said.endswith("?")
+        if not asking and (done := _done_news(original, clock)) is not None:
+            return done
         return _unknown(
             original, clock, chatting=asking or bool(_CHATTER.match(said)), asking=asking
         )
@@ -996,6 +1001,81 @@ def _delete(cmd: _Command, clock: Clock) -> Intent:
     return Intent("delete", ref=_ref(cmd["ref"]))
 
 
+# ---------------------------------------------------------------- news of something done
+
+# "I called mom", "paid the rent", "just bought milk": something done, said in the past tense.
+# It completes the open task it names in the present ("Call mom", "Pay rent").
+_IRREGULAR_PAST = {
+    "ate": "eat", "eaten": "eat", "bought": "buy", "brought": "bring", "built": "build",
+    "caught": "catch", "chose": "choose", "chosen": "choose", "did": "do", "done": "do",
+    "drew": "draw", "drawn": "draw", "drove": "drive", "driven": "drive", "fed": "feed",
+    "found": "find", "gave": "give", "given": "give", "got": "get", "gotten": "get",
+    "went": "go", "gone": "go", "had": "have", "hung": "hang", "kept": "keep", "left": "leave",
+    "made": "make", "met": "meet", "paid": "pay", "ran": "run", "rode": "ride", "said": "say",
+    "sent": "send", "sold": "sell", "spent": "spend", "spoke": "speak", "spoken": "speak",
+    "swept": "sweep", "taught": "teach", "told": "tell", "took": "take", "taken": "take",
+    "threw": "throw", "thrown": "throw", "woke": "wake", "wrote": "write", "written": "write",
+    "won": "win", "withdrew": "withdraw", "withdrawn": "withdraw",
+}  # fmt: skip
+# Words in -ed that are no past tense, or start titles as adjectives more than they tell news.
+_NOT_PAST = frozenset({"shred", "embed", "imbed", "infrared", "need", "feed", "speed", "bleed"})
+_DONE_LEAD = re.compile(
+    r"(?:i\s+(?:have\s+|'ve\s+)?|i'?ve\s+|we\s+(?:have\s+|'ve\s+)?)?"
+    r"(?:just\s+|already\s+|finally\s+|also\s+)*"
+)
+# When, as news tells it: "today", "this morning", "already".
+_NEWS_WHEN = re.compile(
+    r"(?:[\s,]+(?:already|just\s+now|now|today|tonight|earlier(?:\s+today)?|yesterday|finally"
+    r"|at\s+last|too|as\s+well|this\s+(?:morning|afternoon|evening)|on\s+time))+(?=[\s.!]*$)",
+    re.IGNORECASE,
+)
+
+
+def _present(word: str) -> list[str]:
+    """The present forms a past-tense word may come from, likeliest first ("called" → call,
+    "changed" → chang, change; "submitted" → submit; "replied" → reply); [] for none."""
+    if word in _IRREGULAR_PAST:
+        return [_IRREGULAR_PAST[word]]
+    if word in _NOT_PAST or not re.fullmatch(r"[a-z]{3,}(?<!e)ed", word):
+        return []
+    stem = word[:-2]
+    if word.endswith("ied"):
+        return [word[:-3] + "y", stem]
+    if stem[-1] == stem[-2] and stem[-1] not in "lsfz":  # "stopped", not "called"
+        return [stem[:-1], stem]
+    return [stem, stem + "e"]
+
+
+def _done_news(text: str, clock: Clock) -> Intent | None:
+    """ "I called mom": complete the open task "Call mom". When none matches, a message with
+    a date of its own is read as before (a title may start with "Scheduled" or "Advanced"),
+    and otherwise the reply says there was nothing to check off."""
+    lead = _DONE_LEAD.match(text.lower())
+    words = text[lead.end() if lead else 0 :].split(maxsplit=1)
+    presents = _present(words[0].lower()) if len(words) == 2 else []
+    if not presents:
+        return None
+    news_when = _NEWS_WHEN.search(words[1])
+    thing = _NEWS_WHEN.sub("", words[1]).strip(" ,.!")
+    if not re.search(r"[^\W\d_]", thing) or thing.lower() in _FOCUS_WORDS:
+        return None  # "got it", "made it": no task named
+    titles = [f"{present} {thing}" for present in presents]
+    nothing = f'There\'s no open task like "{titles[0]}" to check off.'
+    otherwise = Intent("clarify", question=nothing)
+    if news_when is None:
+        try:
+            candidate = _add(text, clock)
+        except Clarify:
+            candidate = None
+        if candidate is not None and (candidate.due is not None or candidate.rule is not None):
+            otherwise = _unknown(text, clock)
+    ref = TaskRef(title=titles[0], alternatives=tuple(titles[1:]))
+    return Intent("complete", ref=ref, otherwise=otherwise)
+
+
+_FOCUS_WORDS = frozenset({"it", "that", "this", "them", "those", "these", "you", "one"})
+
+
 # ---------------------------------------------------------------- anything else
 
 
@@ -1057,7 +1137,7 @@ def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = 
         and not chatting
         and not saying
         and first not in _NOT_A_TASK
-        and not _PAST_TENSE.fullmatch(first)
+        and not (_PAST_TENSE.fullmatch(first) and first not in _NOT_PAST)
     ):
         return candidate
     if (dated and not asking and not saying) or plain:

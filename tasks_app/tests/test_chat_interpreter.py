@@ -140,6 +140,33 @@ def test_finish_with_a_date_adds_and_without_one_completes_or_offers(chat, user)
     assert chat("yes").text == 'Added "Close the garage door" — no due date.'
 
 
+def test_news_of_something_done_completes_the_task_it_names(chat, user, other_user):
+    mom = services.task_create(user=user, title="Call mom and dad")
+    oil = services.task_create(user=user, title="Change the oil")
+    rent = services.task_create(user=user, title="Pay rent")
+    theirs = services.task_create(user=other_user, title="Buy milk")
+
+    called = chat("I called mom")
+    changed = chat("just changed the oil")  # "chang the oil" matches nothing: "change" does
+    paid = chat("paid the rent already!")
+    bought = chat("bought milk")  # someone else's task is never theirs to complete
+    gym = chat("went to the gym today")
+    yoga = chat("Advanced yoga class tomorrow at 7pm")  # no such task: a title, offered
+
+    assert called.text == 'Done: "Call mom and dad".'
+    assert changed.text == 'Done: "Change the oil".'
+    assert paid.text == 'Done: "Pay rent".'
+    assert bought.text == 'There\'s no open task like "buy milk" to check off.'
+    assert gym.text == 'There\'s no open task like "go to the gym" to check off.'
+    assert yoga.text.startswith('Do you want me to add "Advanced yoga class" — due tomorrow')
+    for task in (mom, oil, rent):
+        task.refresh_from_db()
+        assert task.completed_at is not None
+    theirs.refresh_from_db()
+    assert theirs.completed_at is None
+    assert Task.objects.filter(user=user).count() == 3
+
+
 def test_no_declines_the_offer(chat, user):
     chat("tomorrow water plants every 3 days")
 

@@ -704,7 +704,51 @@ GOLDEN = [
         "unknown",
         {"title": "Call mom", "due": "2026-03-06 17:00"},
     ),
-    G("NY", "went to the gym today", "unknown", {"title": "Went to the gym", "due": "2026-03-05"}),
+    # News of something done, in the past tense, completes the task it names in the present.
+    G(
+        "NY",
+        "I called mom",
+        "complete",
+        {"ref": "call mom", "or": ["calle mom"], "otherwise": "clarify"},
+    ),
+    G("NY", "paid the rent!", "complete", {"ref": "pay the rent", "otherwise": "clarify"}),
+    G(
+        "NY",
+        "just changed the oil",
+        "complete",
+        {"ref": "chang the oil", "or": ["change the oil"], "otherwise": "clarify"},
+    ),
+    G(
+        "NY",
+        "I've submitted the expense report",
+        "complete",
+        {
+            "ref": "submit the expense report",
+            "or": ["submitt the expense report"],
+            "otherwise": "clarify",
+        },
+    ),
+    G(
+        "NY",
+        "replied to Anna already",
+        "complete",
+        {"ref": "reply to Anna", "or": ["repli to Anna"], "otherwise": "clarify"},
+    ),
+    G("NY", "went to the gym today", "complete", {"ref": "go to the gym", "otherwise": "clarify"}),
+    # ... unless no task matches and it has a date of its own: a title may start so
+    G(
+        "NY",
+        "Advanced yoga class tomorrow at 7pm",
+        "complete",
+        {
+            "ref": "advanc yoga class tomorrow at 7pm",
+            "or": ["advance yoga class tomorrow at 7pm"],
+            "otherwise": "unknown",
+        },
+    ),
+    G("NY", "shred old papers tomorrow", "add", {"title": "Shred old papers", "due": "2026-03-06"}),
+    G("NY", "feed the cat at 6pm", "add", {"title": "Feed the cat", "due": "2026-03-05 18:00"}),
+    G("NY", "did I pay rent?", "unknown", {}),
     G(
         "NY",
         "finish the report by friday",
@@ -1290,6 +1334,10 @@ def summarize(intent: Intent) -> dict[str, Any]:
         out["ref"] = ref.numbers or (
             "it" if ref.focus else f"view:{ref.view}" if ref.view else ref.title
         )
+        if ref.alternatives:
+            out["or"] = list(ref.alternatives)
+    if intent.otherwise is not None:
+        out["otherwise"] = intent.otherwise.kind
     if intent.reminders is not None:
         out["reminders"] = [_reminder(r) for r in intent.reminders]
     if intent.tags:
