@@ -113,7 +113,7 @@ def task_details(task: Task, *, zone: ZoneInfo, now: datetime) -> str:
         parts.append("no due date")
     elif rule:
         first = on_when(task.due_at, all_day=task.all_day, zone=zone, now=now)
-        parts.append(f"{rule}, {'next' if task.spawned_from_id else 'first'} {first}")
+        parts.append(f"{rule}, {'first' if _starts_series(task) else 'next'} {first}")
     else:
         parts.append(f"due {when_text(task.due_at, all_day=task.all_day, zone=zone, now=now)}")
     if reminders := reminders_text(task, zone=zone, now=now):
@@ -124,6 +124,16 @@ def task_details(task: Task, *, zone: ZoneInfo, now: datetime) -> str:
     if task.priority != "none":
         parts.append(f"{task.priority} priority")
     return "; ".join(parts)
+
+
+def _starts_series(task: Task) -> bool:
+    """The task is its series' first occurrence (not one that came after a completion or a
+    skip)."""
+    series = task.series
+    if series is None or task.due_at is None or task.spawned_from_id is not None:
+        return False
+    local = task.due_at.astimezone(ZoneInfo(series.timezone))
+    return (local.date(), local.time()) == (series.start_date, series.start_time)
 
 
 def task_line(task: Task, *, zone: ZoneInfo, now: datetime) -> str:

@@ -332,10 +332,16 @@ def _stop_series(cmd: _Command, clock: Clock) -> Intent:
     return Intent("stop_series", ref=_ref(cmd["ref"]))
 
 
+_SKIP_WHEN = (
+    r"(?:for\s+)?(?:today|tonight|this\s+(?:time|week|month|morning|afternoon|evening)|once)"
+)
+
+
 @_command(
     r"skip\s+(?:the\s+)?(?:next|this|current|upcoming)\s+(?:one|occurrence|time)"
     r"(?:\s+(?:of|for)\s+(?P<ref>.+))?",
-    r"skip\s+(?P<ref>.+?)(?:\s+(?:this|next)\s+(?:time|week|month|once))?(?:\s+once)?",
+    rf"skip\s+(?:{_FOCUS}\s+)?{_SKIP_WHEN}",  # "skip today": the task in focus
+    rf"skip\s+(?P<ref>.+?)(?:\s+{_SKIP_WHEN}|\s+next\s+(?:time|week|month))?(?:\s+once)?",
 )
 def _skip(cmd: _Command, clock: Clock) -> Intent:
     """ "skip it", "skip gym this week": the open occurrence goes, the next one comes."""
@@ -674,7 +680,10 @@ def _list(cmd: _Command, clock: Clock) -> Intent | None:
 def _when_due(cmd: _Command, clock: Clock) -> Intent:
     """ "when is it due": that task's details; "when is the report due": the matching tasks,
     with their dates."""
-    ref = _ref((cmd["rest"] or "").strip("\"'?!. "))
+    rest = (cmd["rest"] or "").strip("\"'?!. ")
+    if re.fullmatch(r"(?:the\s+)?next\s+(?:one|occurrence|time)", rest, re.IGNORECASE):
+        return Intent("show", ref=TaskRef(focus=True))  # of the repeating task in focus
+    ref = _ref(rest)
     if ref.title is None:
         return Intent("show", ref=ref)
     return Intent("list", query=ListQuery(search=ref.title))
@@ -769,10 +778,15 @@ _PRIO = r"(?P<p>high|urgent|important|top|medium|mid|low|none|no)"
 
 @_command(
     r"(?:rename|retitle)\s+(?P<ref>.+?)\s+(?:to|as|into)\s+(?P<title>.+)",
-    r"change\s+(?:the\s+)?(?:title|name|text)\s+(?:of|for|on)\s+(?P<ref>.+?)\s+to\s+(?P<title>.+)",
+    r"(?:change|set|update|edit)\s+(?:the\s+)?(?:title|name|text)\s+(?:of|for|on)\s+(?P<ref>.+?)"
+    r"\s+to\s+(?P<title>.+)",
+    # "change the title to …", "rename it Call mom and dad": the task in focus
+    r"(?:change|set|update|edit)\s+(?:the\s+|its\s+)?(?:title|name|text)\s+to\s+(?P<title>.+)",
+    rf"(?:rename|retitle)\s+{_FOCUS}\s+(?P<title>(?!(?:to|as|into)\s).+)",
 )
 def _rename(cmd: _Command, clock: Clock) -> Intent:
-    return Intent("rename", ref=_ref(cmd["ref"]), title=_title(cmd["title"] or ""))
+    ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+    return Intent("rename", ref=ref, title=_title(cmd["title"] or ""))
 
 
 @_command(

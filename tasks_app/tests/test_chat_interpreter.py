@@ -167,6 +167,20 @@ def test_news_of_something_done_completes_the_task_it_names(chat, user, other_us
     assert Task.objects.filter(user=user).count() == 3
 
 
+def test_skip_today_and_when_is_the_next_one_are_about_the_task_in_focus(chat, user):
+    chat("remind me to take my pills every day at 8am and 8pm")
+
+    skipped = chat("skip today")
+    shown = chat("when is the next one?")
+
+    assert skipped.text == 'Skipped "Take my pills" (today at 20:00). Next: tomorrow at 08:00.'
+    assert shown.text == (
+        '"Take my pills": every day at 08:00 and 20:00, next tomorrow at 08:00; reminder at the '
+        "due time."
+    )
+    assert local(Task.objects.get()) == "Fri 2026-03-06 08:00"
+
+
 def test_no_declines_the_offer(chat, user):
     chat("tomorrow water plants every 3 days")
 

@@ -643,6 +643,19 @@ GOLDEN = [
     G("NY", "remove the dentist appointment", "delete", {"ref": "dentist appointment"}),
     # ---- rename / update / reschedule
     G("NY", "rename 2 to Buy oat milk", "rename", {"title": "Buy oat milk", "ref": (2,)}),
+    G(
+        "NY",
+        "change the title to email Bob about the Q4 report",
+        "rename",
+        {"title": "Email Bob about the Q4 report", "ref": "it"},
+    ),
+    G("NY", "rename it Email Bob and Ann", "rename", {"title": "Email Bob and Ann", "ref": "it"}),
+    G(
+        "NY",
+        "change the name of the report to Q4 report",
+        "rename",
+        {"title": "Q4 report", "ref": "report"},
+    ),
     G("NY", "make 3 high priority", "update", {"ref": (3,), "priority": "high"}),
     G("NY", "tag 2 with work and home", "update", {"ref": (2,), "tags": ["work", "home"]}),
     G("NY", "remove the tag home from 2", "update", {"ref": (2,), "remove_tags": ["home"]}),
@@ -921,6 +934,11 @@ GOLDEN = [
     ),
     G("NY", "skip the next one", "skip", {"ref": "it"}),
     G("NY", "skip gym this week", "skip", {"ref": "gym"}),
+    G("NY", "skip gym today", "skip", {"ref": "gym"}),
+    G("NY", "skip today", "skip", {"ref": "it"}),
+    G("NY", "when is the next one?", "show", {"ref": "it"}),
+    G("NY", "skip it tonight", "skip", {"ref": "it"}),
+    G("NY", "skip the gym next week", "skip", {"ref": "gym"}),
     G("NY", "skip 2", "skip", {"ref": (2,)}),
     # ---- days excepted from a repeat
     G(
