@@ -8,7 +8,7 @@ the very next message can answer. Every reply states what was understood, in the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -274,6 +274,14 @@ class Interpreter:
 
     def _list(self, intent: Intent) -> ChatReply:
         query = intent.query or parsing.ListQuery()
+        # "list my work tasks", "show groceries": a word that names a tag is that tag
+        if (
+            query.search
+            and query.tag is None
+            and re.fullmatch(r"[\w-]+", query.search)
+            and (tag := chat_selectors.tag_named(user=self.user, name=query.search))
+        ):
+            query = replace(query, tag=tag, search=None)
         reply = ChatReply("")
         result = self._run(
             "list_tasks",

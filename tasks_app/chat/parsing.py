@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -666,10 +666,17 @@ def _list(cmd: _Command, clock: Clock) -> Intent | None:
     query = _list_query(phrase, clock)
     leftover = _LIST_FILLER.sub(" ", phrase.view().replace("\0", " ")).strip(" ,.?!'s")
     if leftover:
-        if not cmd.has("verb"):
+        # "what are my work tasks": one word before "tasks" says which (a tag or a search)
+        named = re.fullmatch(r"[\w-]+", leftover) and re.search(
+            rf"(?<![\w#]){re.escape(leftover)}\s+(?:tasks?|todos?|to-?dos?|items?|things|stuff)"
+            r"(?![\w])",
+            rest,
+            re.IGNORECASE,
+        )
+        if not cmd.has("verb") and not named:
             return None
         search = re.sub(r"\s+", " ", _LIST_FILLER.sub(" ", phrase.rest())).strip("\"'?!. ")
-        query = ListQuery(query.view, query.day, query.tag, search=search, priority=query.priority)
+        query = replace(query, search=search)
     return Intent("list", query=query)
 
 

@@ -727,6 +727,19 @@ def test_repeating_tasks_are_listed_on_their_own(chat, user, other_user):
     assert today.text == "Nothing due today (repeating)."
 
 
+def test_a_word_that_names_a_tag_lists_that_tag(chat, user, other_user):
+    services.task_create(user=user, title="Email Bob", tags=["work"])
+    services.task_create(user=user, title="Buy work shoes")
+    services.task_create(user=other_user, title="Their report", tags=["work"])
+    services.task_create(user=other_user, title="Their shoes", tags=["shoes"])
+
+    tagged = chat("what are my work tasks")
+    searched = chat("show shoes")  # no tag of theirs is called that: the titles are searched
+
+    assert tagged.text == "Open tasks tagged #work:\n1. Email Bob #work"
+    assert searched.text == 'Open tasks matching "shoes":\n1. Buy work shoes'
+
+
 def test_things_added_to_a_list_go_under_that_tag(chat, user):
     chat("add milk, eggs and bread to groceries")  # no such tag yet: the words stay
     services.task_create(user=user, title="Bread", tags=["groceries", "work"])

@@ -628,6 +628,15 @@ GOLDEN = [
     G("NY", "what's overdue", "list", {"list": {"view": "overdue"}}),
     G("NY", "show completed", "list", {"list": {"view": "completed"}}),
     G("NY", "show tasks tagged #work", "list", {"list": {"tag": "work"}}),
+    # A word before "tasks" says which: a tag if the user has it (the interpreter), else a search
+    G("NY", "what are my work tasks", "list", {"list": {"search": "work"}}),
+    G(
+        "NY",
+        "what are my recurring work tasks",
+        "list",
+        {"list": {"search": "work", "repeating": True}},
+    ),
+    G("NY", "what are you doing", "unknown", {}),
     G("NY", "find dentist", "list", {"list": {"search": "dentist"}}),
     G("NY", "what's on friday", "list", {"list": {"view": "tomorrow"}}),
     G("NY", "show upcoming", "list", {"list": {"view": "upcoming"}}),
