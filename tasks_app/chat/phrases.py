@@ -134,6 +134,10 @@ DATE_ATOM = (
     r"|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month"
     rf"|(?:(?:this|next|coming|the\s+coming)\s+)?{WD_FULL}"
     rf"|(?:this|next|coming|on)\s+{WD_ANY}"
+    # "gym fri 7pm", "dentist wed": short names alone too, but "sat" and "sun" only before a
+    # time ("sun 10am"): "sat nav", "sun cream", "lie in the sun" stay words
+    r"|(?:mon|tues?|wed|thu(?:rs?)?|fri)"
+    r"|(?:sat|sun)(?=\s+(?:at\s+|@\s*)?\d)"
     rf"|{_CALENDAR_DATE})"
 )
 _DATE_LEAD = r"(?:(?:due(?:\s+(?:on|by|before))?|by|on|for|before)\s+)?"

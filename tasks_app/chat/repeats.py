@@ -93,9 +93,15 @@ _FREQ = {"hour": "hourly", "day": "daily", "week": "weekly", "month": "monthly",
 _EVERY = r"(?:every|each)"
 _N = rf"(?:other|second|third|\d+(?:st|nd|rd|th)?|{NUM})"
 _UNIT_WORD = r"(?P<unit>hour|day|week|month|year|fortnight|quarter)s?"
-# "monday, wednesday and friday"; "monday wednesday friday" with full names only, so that
+# "monday, wednesday and friday", "mon/wed/fri"; "monday wednesday friday", and short names
+# with spaces only before another day, a time or the end ("every mon wed fri 6am"), so that
 # "every monday sun cream" keeps its sun.
-_WDLIST = rf"{WD_ANY}s?(?:\s*(?:,|and|&|/)\s*{WD_ANY}s?|\s+{WD_FULL}s?)*"
+_WD_SEP = r"(?:\s*(?:,\s*(?:and\s+)?|&|/)\s*|\s+and\s+)"
+_WD_SPACED = rf"\s+(?:{WD_FULL}s?|{WD_ANY}(?=\s+{WD_ANY}(?![a-z])|\s*(?:$|,|\d|at\b|@)))"
+_WDLIST = rf"{WD_ANY}s?(?:{_WD_SEP}{WD_ANY}s?|{_WD_SPACED})*"
+# Three days or more said as a list, without "every" ("go running mon wed fri"): one task can
+# be due on one day only, so it repeats on them.
+_WDLIST3 = rf"{WD_ANY}(?:(?:{_WD_SEP}|\s+){WD_ANY}(?![a-z])){{2,}}"
 _ORDLIST = rf"{ORD}(?:\s*(?:,|and|&)\s*(?:the\s+)?{ORD})*"
 _DAY_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "tenth": 10,
               "fifteenth": 15, "twentieth": 20}  # fmt: skip
@@ -256,11 +262,29 @@ def _times_a_period(g: dict[str, str], said: str) -> Repeat:
 
 
 @_pattern(
+    # "every Monday through Friday", "mon-fri", "Mondays to Thursdays": each day of the span.
+    # "Monday to Friday" alone is two dates (a question): it may be one task's span.
+    rf"{_EVERY}\s+(?P<a>{WD_ANY})\s*(?:-|\u2013|to|through|thru|till|until)\s*(?P<b>{WD_ANY})"
+    rf"{_PART_SUFFIX}",
+    rf"(?:on\s+)?(?P<a>{WD_ANY})\s*(?:-|\u2013)\s*(?P<b>{WD_ANY}){_PART_SUFFIX}",
+    rf"(?:on\s+)?(?P<a>{WD_PLURAL})\s*(?:-|\u2013|to|through|thru|till|until)\s*(?P<b>{WD_PLURAL})"
+    rf"{_PART_SUFFIX}",
+)
+def _weekday_span(g: dict[str, str], said: str) -> Repeat:
+    first = WEEKDAY_CODES.index(_weekday_code(g["a"]))
+    last = WEEKDAY_CODES.index(_weekday_code(g["b"]))
+    days = [WEEKDAY_CODES[(first + i) % 7] for i in range((last - first) % 7 + 1)]
+    part = PART_OF_DAY[g["part"]] if g.get("part") else None
+    return Repeat(_rule("weekly", weekdays=days), said, default_time=part)
+
+
+@_pattern(
     rf"{_EVERY}\s+(?:(?P<n>{_N})\s+)?weeks?\s+on\s+(?P<days>{_WDLIST}){_PART_SUFFIX}",
     rf"(?:weekly|every\s+week)\s+on\s+(?P<days>{_WDLIST}){_PART_SUFFIX}",
     rf"(?P<fortnight>fortnightly|every\s+fortnight)\s+on\s+(?P<days>{_WDLIST}){_PART_SUFFIX}",
     rf"{_EVERY}\s+(?:(?P<n>other|second|third|\d+(?:nd|rd|th))\s+)?(?P<days>{_WDLIST}){_PART_SUFFIX}",
-    rf"(?:on\s+)?(?P<days>{WD_PLURAL}(?:\s*(?:,|and|&|/)\s*{WD_PLURAL})*){_PART_SUFFIX}",
+    rf"(?:on\s+)?(?P<days>{WD_PLURAL}(?:(?:{_WD_SEP}|\s+){WD_PLURAL})*){_PART_SUFFIX}",
+    rf"(?:on\s+)?(?P<days>{_WDLIST3}){_PART_SUFFIX}",
 )
 def _weekly_on_days(g: dict[str, str], said: str) -> Repeat:
     interval = 2 if g.get("fortnight") else _interval(g.get("n"))

@@ -925,6 +925,76 @@ GOLDEN = [
         {"title": "X sun cream", "due": "2026-03-09"},
         rrule="FREQ=WEEKLY;BYDAY=MO",
     ),
+    # Short names: as a list, and alone as a date ("sat" and "sun" only before a time)
+    G(
+        "NY",
+        "go running every mon wed fri 6am",
+        "unknown",
+        {"title": "Go running", "due": "2026-03-06 06:00"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR",
+    ),
+    G(
+        "NY",
+        "run mon wed fri 6am",
+        "add",
+        {"title": "Run", "due": "2026-03-06 06:00"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR",
+    ),
+    G(
+        "NY",
+        "gym mon/wed/fri 7pm",
+        "add",
+        {"title": "Gym", "due": "2026-03-06 19:00"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR",
+    ),
+    G(
+        "NY",
+        "swim mondays wednesdays, and fridays",
+        "add",
+        {"title": "Swim", "due": "2026-03-06"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR",
+    ),
+    G("NY", "dentist wed 3pm", "add", {"title": "Dentist", "due": "2026-03-11 15:00"}),
+    # A span of days repeats on each (with "every", a dash or plurals); "Monday to Friday"
+    # alone may be one task's span: asked about
+    G(
+        "NY",
+        "standup mon-fri at 9",
+        "add",
+        {"title": "Standup", "due": "2026-03-06 09:00"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    ),
+    G(
+        "NY",
+        "standup every monday through friday at 9",
+        "add",
+        {"title": "Standup", "due": "2026-03-06 09:00"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    ),
+    G(
+        "NY",
+        "gym mondays to thursdays 6am",
+        "add",
+        {"title": "Gym", "due": "2026-03-09 06:00"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH",
+    ),
+    G(
+        "NY",
+        "work out every fri to mon",
+        "add",
+        {"title": "Work out", "due": "2026-03-06"},
+        rrule="FREQ=WEEKLY;BYDAY=MO,FR,SA,SU",
+    ),
+    G(
+        "NY",
+        "standup monday to friday at 9",
+        "clarify",
+        {"question": 'I see two dates ("monday" and "friday"). Which one should it be due?'},
+    ),
+    G("NY", "gym fri", "add", {"title": "Gym", "due": "2026-03-06"}),
+    G("NY", "brunch sun 11am", "add", {"title": "Brunch", "due": "2026-03-08 11:00"}),
+    G("NY", "buy sun cream", "unknown", {"title": "Buy sun cream"}),
+    G("NY", "fix the sat nav tomorrow", "add", {"title": "Fix the sat nav", "due": "2026-03-06"}),
     # ---- what follows an answer, about the task in focus
     G("NY", "also 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
     G(
