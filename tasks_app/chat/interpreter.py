@@ -116,6 +116,9 @@ class Interpreter:
             # "remind me 10 minutes before" after "add it?": the reminder joins the offer.
             when = re.sub(_REMINDER_LEAD, "", text.strip(), flags=re.IGNORECASE)
             return self._offer_again(f"{pending['message']}, remind me {when}")
+        if pending.get("type") == "answer" and (message := _answered(text, pending["answers"])):
+            # "friday" after "I see two dates (…). Which one?": the message as it stands for
+            return self._act(parsing.parse(message, now=self.now, zone=self.zone), message)
         if pending.get("type") == "confirm" and intent.kind in ("yes", "no"):
             if intent.kind == "no":
                 return ChatReply("OK, I left it.")
@@ -595,7 +598,10 @@ class Interpreter:
         return ChatReply(text, tasks=found, focus_task_id=found[0].pk if len(found) == 1 else None)
 
     def _clarify(self, intent: Intent) -> ChatReply:
-        return ChatReply(intent.question or "Could you say that differently?")
+        reply = ChatReply(intent.question or "Could you say that differently?")
+        if intent.answers:
+            reply.pending = {"type": "answer", "answers": [list(a) for a in intent.answers]}
+        return reply
 
     def _yes(self, intent: Intent) -> ChatReply:
         return ChatReply("There's no question waiting for a yes. What would you like to do?")
@@ -630,6 +636,19 @@ class Interpreter:
                        rule=intent.rule, reminders=intent.reminders, tags=intent.tags,
                        priority=intent.priority)  # fmt: skip
         return self._unknown(offer)
+
+
+def _answered(text: str, answers: list[list[str]]) -> str | None:
+    """The message an answer to a question stands for ("on Friday", "the first one", "both"),
+    or None when the text answers none of them (it is then a message of its own)."""
+    said = re.sub(r"[^\w\s']", " ", text.lower()).strip()
+    said = re.sub(r"^(?:(?:on|the|its|it's|make\s+it|due|how\s+about)\s+)+|\s+one$", "", said)
+    said = re.sub(r"\s+", " ", said).strip()
+    for answer, message in answers:
+        day = phrases.WEEKDAY_NAMES.get(answer.split()[-1])
+        if said == answer.lower() or (day is not None and phrases.WEEKDAY_NAMES.get(said) == day):
+            return message
+    return None
 
 
 def _about_focus(intent: Intent) -> bool:

@@ -16,6 +16,7 @@ things, becomes `Intent(kind="clarify", question=...)`.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -88,6 +89,9 @@ class Intent:
     suggestion: str | None = None
     # complete: what the message means when no open task matches ("I called mom" with none)
     otherwise: Intent | None = None
+    # clarify: the answers the question takes, each with the message it stands for
+    # (("friday", "call mom friday"), ("both", "call mom every monday and friday"))
+    answers: tuple[tuple[str, str], ...] = ()
 
 
 def parse_task(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
@@ -117,7 +121,44 @@ def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
             original, clock, chatting=asking or bool(_CHATTER.match(said)), asking=asking
         )
     except Clarify as question:
-        return Intent("clarify", question=str(question))
+        return _clarify(question, original)
+
+
+def _clarify(question: Clarify, message: str) -> Intent:
+    """The question to ask back, with the answers it takes when they are few and known."""
+    answers: list[tuple[str, str]] = []
+    text = str(question)
+    if isinstance(question, phrases.TwoDates):
+        first, second = question.said
+        answers = [(first, _without(message, second)), (second, _without(message, first))]
+        answers += [("first", answers[0][1]), ("second", answers[1][1])]
+        # Two weekdays said as a pair ("tue and thu", not "Monday to Friday"): "both" repeats
+        # on them every week.
+        pair = re.search(
+            rf"(?<![\w])(?:on\s+)?({WD_ANY})\s*(?:,|and|&|/|\s)\s*(?:on\s+)?({WD_ANY})(?![\w])",
+            message,
+            re.IGNORECASE,
+        )
+        if pair and {pair[1].lower(), pair[2].lower()} == {
+            re.sub(r"^on\s+", "", said) for said in question.said
+        }:
+            days = [calendar.day_name[phrases.WEEKDAY_NAMES[d.lower()]] for d in pair.groups()]
+            text += f' Or say "both" for every {days[0]} and {days[1]}.'
+            both = f"{message[: pair.start()]}every {pair[1]} and {pair[2]}{message[pair.end() :]}"
+            answers.append(("both", both))
+    return Intent("clarify", question=text, answers=tuple(answers))
+
+
+def _without(message: str, said: str) -> str:
+    """The message without one of its phrases, and the word that joined it to the next one
+    ("call mom monday and friday" without "monday": "call mom friday")."""
+    phrase = rf"(?<![\w]){re.escape(said)}(?![\w])"
+    joint = r"\s*(?:,|\band\b|\bor\b|&|/)\s*"
+    for regex in (phrase + joint, joint + phrase, phrase):
+        trimmed, found = re.subn(regex, " ", message, count=1, flags=re.IGNORECASE)
+        if found:
+            return re.sub(r"\s+", " ", trimmed).strip()
+    return message
 
 
 # ---------------------------------------------------------------- message cleaning
@@ -1142,7 +1183,7 @@ def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = 
             return Intent("unknown")
         # It reads as a task with something to settle ("on the 15th, remind me 2 days
         # before": at what time?): ask that rather than say nothing was understood.
-        return Intent("clarify", question=str(question))
+        return _clarify(question, text)
     words = text.lower().split()
     plain = (
         not chatting

@@ -49,6 +49,15 @@ class Clarify(Exception):
     """The message cannot be carried out as written; the text is the question to ask back."""
 
 
+class TwoDates(Clarify):
+    """Two different due dates in one message: which one (or, for two weekdays, both as a
+    weekly repeat)? `said` are the two phrases as written."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f'I see two dates ("{first}" and "{second}"). Which one should it be due?')
+        self.said = (first, second)
+
+
 # ---------------------------------------------------------------- vocabulary
 
 END_OF_DAY = time(23, 59, 59)
@@ -549,9 +558,7 @@ def _in_part(at: time, part: time) -> time:
 
 def _set_day(when: When, day: date, said: str) -> None:
     if when.day is not None and when.day != day:
-        raise Clarify(
-            f'I see two dates ("{when.said[-1]}" and "{said}"). Which one should it be due?'
-        )
+        raise TwoDates(when.said[-1], said)
     when.day = day
     when.said.append(said)
 

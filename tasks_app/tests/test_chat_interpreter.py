@@ -181,6 +181,24 @@ def test_skip_today_and_when_is_the_next_one_are_about_the_task_in_focus(chat, u
     assert local(Task.objects.get()) == "Fri 2026-03-06 08:00"
 
 
+def test_a_question_about_two_dates_is_settled_by_the_answer(chat, user):
+    asked = chat("call mom monday and friday")
+    answered = chat("on Friday")
+    chat("yoga tue and thu at 7pm")
+    both = chat("both")
+    chat("gym wed or thu")
+    other = chat("list")  # not an answer: a message of its own, and the question is gone
+
+    assert asked.text.endswith('Or say "both" for every Monday and Friday.')
+    assert answered.text == 'Added "Call mom" — due tomorrow.'
+    assert both.text == (
+        'Added "Yoga" — every Tuesday and Thursday at 19:00, first today at 19:00.'
+    )
+    assert other.text.startswith("Open tasks:")
+    assert chat("wed").text == "What should the task be called?"  # the question is gone
+    assert sorted(Task.objects.values_list("title", flat=True)) == ["Call mom", "Yoga"]
+
+
 def test_no_declines_the_offer(chat, user):
     chat("tomorrow water plants every 3 days")
 

@@ -1465,6 +1465,33 @@ def summarize(intent: Intent) -> dict[str, Any]:
     return out
 
 
+def test_two_dates_are_asked_about_with_the_answers_that_settle_it():
+    zone = ZoneInfo(ZONES["NY"])
+
+    pair = parsing.parse("yoga tue and thu at 7", now=NOW, zone=zone)
+    either = parsing.parse("dentist tomorrow or on Monday at 3pm", now=NOW, zone=zone)
+    span = parsing.parse("standup monday to friday at 9", now=NOW, zone=zone)
+
+    assert pair.question == (
+        'I see two dates ("tue" and "thu"). Which one should it be due? Or say "both" for '
+        "every Tuesday and Thursday."
+    )
+    assert dict(pair.answers) == {
+        "tue": "yoga tue at 7",
+        "thu": "yoga thu at 7",
+        "first": "yoga tue at 7",
+        "second": "yoga thu at 7",
+        "both": "yoga every tue and thu at 7",
+    }
+    assert dict(either.answers) == {
+        "tomorrow": "dentist tomorrow at 3pm",
+        "on monday": "dentist on Monday at 3pm",
+        "first": "dentist tomorrow at 3pm",
+        "second": "dentist on Monday at 3pm",
+    }
+    assert "both" not in dict(span.answers)  # a span, maybe one task's: no weekly "both"
+
+
 @pytest.mark.parametrize("golden", GOLDEN, ids=lambda g: f"{g.zone} {g.text}")
 def test_golden_phrase(golden):
     zone = ZoneInfo(ZONES[golden.zone])

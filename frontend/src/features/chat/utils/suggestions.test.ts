@@ -17,6 +17,17 @@ describe("quick replies", () => {
     expect(replySuggestions('Done: "Gym".\nDone: "Call mom".')).toEqual([]);
   });
 
+  it("offers the two dates of a message, and Both for two weekdays", () => {
+    expect(
+      replySuggestions(
+        'I see two dates ("tue" and "thu"). Which one should it be due? Or say "both" for every Tuesday and Thursday.',
+      ),
+    ).toEqual(["Tue", "Thu", "Both"]);
+    expect(
+      replySuggestions('I see two dates ("tomorrow" and "on monday"). Which one should it be due?'),
+    ).toEqual(["Tomorrow", "On monday"]);
+  });
+
   it("offers nothing after a plain answer", () => {
     expect(replySuggestions('Added a note to "Dentist": bring the card')).toEqual([]);
     expect(replySuggestions('Deleted "Pay rent".')).toEqual([]);

@@ -16,6 +16,12 @@ export function replySuggestions(reply: string): string[] {
     const count = reply.split("\n").filter((line) => /^\d+\.\s/.test(line.trim())).length;
     return Array.from({ length: Math.min(count, 9) }, (_, i) => String(i + 1));
   }
+  // Two dates in one message: either one, or both (two weekdays: a weekly repeat).
+  const dates = /^I see two dates \("([^"]+)" and "([^"]+)"\)/.exec(reply.trim());
+  if (dates) {
+    const either = [dates[1], dates[2]].map((d) => d.charAt(0).toUpperCase() + d.slice(1));
+    return /say "both"/i.test(reply) ? [...either, "Both"] : either;
+  }
   // One task ticked off or added: the chat takes it back on "undo" (a completion with the
   // repeating task's next one, an add with its repeat).
   if (/^(?:Done: |Added )"[^\n]*$/.test(reply.trim())) return ["Undo"];
