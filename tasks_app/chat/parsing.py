@@ -433,6 +433,10 @@ def _remind(cmd: _Command, clock: Clock) -> Intent | None:
         return _add(cmd["rest"] or "", clock, reminder_at_due=True)
     phrase = Phrase(cmd["rest"] or "")
     specs = phrases.take_reminders(phrase, clock, trigger=False) or []
+    if not specs and re.match(rf"{TIME_ATOM}(?![\w:])", cmd["rest"] or ""):
+        # "set a reminder for 3pm", "for 7:30 tomorrow": at that time
+        phrase = Phrase(f"at {cmd['rest']}")
+        specs = phrases.take_reminders(phrase, clock, trigger=False) or []
     # "set a reminder for 10 minutes before": for the task in focus
     ref = _ref_and_rest(phrase) if phrase.rest().strip(" ,.") else TaskRef(focus=True)
     if not specs:
@@ -482,10 +486,13 @@ def _change_reminder(cmd: _Command, clock: Clock) -> Intent:
     return Intent("remind", ref=ref, reminders=tuple(specs), replace_reminders=True)
 
 
-@_command(r"(?:make|change|move)\s+(?:that|it|this)\s+(?:to\s+|at\s+|for\s+)?(?P<value>.+)")
+@_command(
+    r"(?:make|change|move)\s+(?:that|it|this)\s+(?:to\s+|at\s+|for\s+)?(?P<value>.+)",
+    r"(?:(?:no|nope|oh|sorry|wait|rather)[,\s]+)*(?P<value>.+?)[,\s]+instead",
+)
 def _make_it(cmd: _Command, clock: Clock) -> Intent | None:
-    """ "make that 6pm", "actually make it Friday", "make it every Sunday": the task in focus
-    gets a new due time, or a repeat."""
+    """ "make that 6pm", "actually make it Friday", "make it every Sunday", "tomorrow
+    instead": the task in focus gets a new due time, or a repeat."""
     phrase = Phrase(cmd["value"] or "")
     repeat = repeats.take_repeat(phrase, clock)
     if repeat is not None:

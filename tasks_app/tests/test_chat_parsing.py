@@ -1003,6 +1003,15 @@ GOLDEN = [
         "reschedule",
         {"due": "2026-03-05 18:00", "ref": "it", "keep": "date"},
     ),
+    G("NY", "tomorrow instead", "reschedule", {"due": "2026-03-06", "ref": "it", "keep": "time"}),
+    G(
+        "NY",
+        "no, every day at 9pm instead",
+        "update",
+        {"due": "2026-03-05 21:00", "ref": "it"},
+        rrule="FREQ=DAILY",
+    ),
+    G("NY", "set a reminder for 3pm", "remind", {"ref": "it", "reminders": ["@15:00"]}),
     G("NY", "when is the report due?", "list", {"list": {"search": "report"}}),
     G("NY", "when is it due", "show", {"ref": "it"}),
     G(
