@@ -400,7 +400,7 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
                 <div className="confirm" role="alertdialog" aria-label="Delete this task?">
                   <span>
                     {task.recurrence && !task.completed
-                      ? "Delete this repeating task? It won’t come back (Skip moves to the next one)."
+                      ? "Delete this repeating task? It won’t come back."
                       : "Delete this task?"}
                   </span>
                   <button type="button" className="btn btn--danger" onClick={() => void remove()} disabled={saving}>
