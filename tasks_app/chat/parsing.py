@@ -1064,7 +1064,12 @@ _TASK_VERBS = frozenset({"complete", "finish", "check", "close"})
 
 @_command(
     r"(?:delete|remove|erase|drop|trash|discard|get\s+rid\s+of|forget(?:\s+about)?|cancel|scrap)"
-    r"\s+(?P<ref>.+)"
+    r"\s+(?P<ref>.+)",
+    # "I don't need to call dad anymore", "no need to renew the passport": not to be done
+    r"(?:i\s+|we\s+)?(?:don'?t|do\s+not|no\s+longer|won'?t)\s+(?:need|have|want)\s+to\s+(?P<ref>.+?)"
+    r"(?:\s+(?:any\s*more|after\s+all))?",
+    r"(?:there'?s\s+)?no\s+(?:more\s+)?need\s+to\s+(?P<ref>.+?)(?:\s+(?:any\s*more|after\s+all))?",
+    r"(?P<ref>.+?)\s+(?:is|was|got|has\s+been)\s+(?:cancell?ed|called\s+off)",
 )
 def _delete(cmd: _Command, clock: Clock) -> Intent:
     return Intent("delete", ref=_ref(cmd["ref"]))

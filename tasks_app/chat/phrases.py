@@ -136,6 +136,8 @@ DATE_ATOM = (
     rf"(?:{WD_ANY},?\s+(?:{_CALENDAR_DATE})"  # "Friday, Dec 4": one date, its weekday checked
     r"|(?:the\s+)?day\s+after\s+tomorrow|tomorrow|tmrw|tmr|tomorow|tommorow|today|tonight"
     r"|this\s+(?:morning|afternoon|evening)"
+    r"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|today)|eod|(?:the\s+)?(?:close|end)\s+of\s+business"
+    r"|cob|eob"
     r"|(?:this\s+|next\s+|the\s+)?week\s*end"
     r"|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?week|this\s+week|(?:the\s+)?end\s+of\s+next\s+week"
     r"|early\s+next\s+week"
@@ -364,6 +366,10 @@ def parse_date(text: str, clock: Clock) -> tuple[date, time | None]:
         return today, None
     if text == "tonight":
         return today, PART_OF_DAY["tonight"]
+    if re.fullmatch(r"(?:the )?end of (?:the )?(?:day|today)|eod", text):
+        return today, None  # today, all day
+    if re.fullmatch(r"(?:the )?(?:close|end) of business|cob|eob", text):
+        return today, time(17, 0)
     if match := re.fullmatch(r"this (morning|afternoon|evening)", text):
         return today, PART_OF_DAY[match[1]]
     if match := re.fullmatch(r"(this |next |the )?week ?end", text):
@@ -556,9 +562,18 @@ def _in_part(at: time, part: time) -> time:
     return at
 
 
+# "end of day", "COB": today's end, or the end of another day said with it ("eod tomorrow").
+_END_OF = re.compile(
+    r"(?:^|\s)(?:(?:end|close)\s+of\s+(?:the\s+)?(?:day|today|business)|eod|cob|eob)$"
+)
+
+
 def _set_day(when: When, day: date, said: str) -> None:
     if when.day is not None and when.day != day:
-        raise TwoDates(when.said[-1], said)
+        if _END_OF.search(said):
+            return
+        if not any(_END_OF.search(earlier) for earlier in when.said):
+            raise TwoDates(when.said[-1], said)
     when.day = day
     when.said.append(said)
 

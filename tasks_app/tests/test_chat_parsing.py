@@ -1004,6 +1004,25 @@ GOLDEN = [
         {"due": "2026-03-05 18:00", "ref": "it", "keep": "date"},
     ),
     G("NY", "tomorrow instead", "reschedule", {"due": "2026-03-06", "ref": "it", "keep": "time"}),
+    # The end of a day: today's, or that of the day said with it; "close of business" is 17:00
+    G("NY", "submit report by end of day", "add", {"title": "Submit report", "due": "2026-03-05"}),
+    G("NY", "finish slides eod tomorrow", "add", {"title": "Finish slides", "due": "2026-03-06"}),
+    G(
+        "NY",
+        "send invoice by COB monday",
+        "add",
+        {"title": "Send invoice", "due": "2026-03-09 17:00"},
+    ),
+    G(
+        "NY",
+        "reply to Sam by end of business",
+        "add",
+        {"title": "Reply to Sam", "due": "2026-03-05 17:00"},
+    ),
+    # Not to be done after all: deleted
+    G("NY", "I don't need to call dad anymore", "delete", {"ref": "call dad"}),
+    G("NY", "the dentist appointment got cancelled", "delete", {"ref": "dentist appointment"}),
+    G("NY", "no need to renew the passport after all", "delete", {"ref": "renew the passport"}),
     G(
         "NY",
         "no, every day at 9pm instead",
