@@ -33,6 +33,12 @@ _INTO_TAG = re.compile(
     r"|(?P<items>.+(?:,|\band\b).+?)\s+(?:to|onto|into)\s+(?:my\s+)?#?(?P<tag2>[\w-]{1,50})",
     re.IGNORECASE,
 )
+# Verbs that take things somewhere: "X and Y to work" after one of them is a destination.
+_GOING_VERBS = frozenset({
+    "bring", "carry", "deliver", "drive", "drop", "email", "fly", "forward", "get", "give",
+    "go", "hand", "invite", "lend", "mail", "move", "post", "return", "ride", "run", "send",
+    "ship", "show", "take", "text", "walk", "wish",
+})  # fmt: skip
 # What leads a reminder said on its own ("and also remind me", "set a reminder"), before its time.
 _REMINDER_LEAD = (
     r"^(?:(?:and|also|plus|please|ok(?:ay)?|actually|remind\s+me|(?:add|set)\s+(?:a\s+|another\s+)?"
@@ -46,7 +52,7 @@ HELP = """I can keep your task list. Try:
 • add pay rent every month on the 1st at 9am, remind me a day before
 • remind me to call mom tomorrow at 5pm
 • list · today · what's overdue · this week · show #work · find dentist · show completed
-• complete 1 · done call mom · reopen 2 · delete 3
+• complete 1 · done call mom · I paid the rent · reopen 2 · delete 3
 • move 1 to Friday at 3pm · postpone 2 by 2 days · move today's tasks to tomorrow
 • rename 1 to Buy oat milk · show 2
 • make 2 high priority · tag 2 with work · make 1 repeat every weekday at 8am
@@ -708,7 +714,9 @@ def into_list(user: User, title: str, tags: tuple[str, ...]) -> tuple[str, list[
     """A title that says which list it goes on, as a tag: ("Passport photos", ["travel"]) for
     "Passport photos to my travel list"; otherwise the title and tags as they are."""
     into = _INTO_TAG.fullmatch(title)
-    if into is None:
+    if into is None or (
+        into["items"] and into["items"].split()[0].lower() in _GOING_VERBS
+    ):  # "drive kids and dog to work": where they go, not a list
         return title, list(tags)
     # "to my travel list" names its list; "to groceries" only if that is a tag already
     tag = (

@@ -765,10 +765,12 @@ def test_things_added_to_a_list_go_under_that_tag(chat, user):
     listed = chat("add milk, eggs and butter to groceries")
     named = chat("add passport photos to my travel list")
     commute = chat("add go to work tomorrow")
+    school = chat("drive kids and dog to work tomorrow")  # where they go: #work stays a word
 
     assert listed.text == 'Added "Milk, eggs and butter" — no due date; #groceries.'
     assert named.text == 'Added "Passport photos" — no due date; #travel.'
     assert commute.text == 'Added "Go to work" — due tomorrow.'
+    assert school.text == 'Added "Drive kids and dog to work" — due tomorrow.'
     assert Task.objects.filter(user=user, title="Milk, eggs and bread to groceries").exists()
 
 
