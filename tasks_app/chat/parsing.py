@@ -405,6 +405,14 @@ def _snooze(cmd: _Command, clock: Clock) -> Intent:
             raise Clarify('Until what time? Say e.g. "snooze until 5pm".')
         minutes = int((until - clock.now).total_seconds() // 60)
     rest = phrase.rest()
+    # "snooze the reminder", "snooze it": the reminder that went off last, as "snooze" alone
+    rest = re.sub(
+        r"^(?:(?:the|my|that|this|last)\s+)*(?:reminders?|notifications?|alarm)(?:\s+(?:for|of|on|about))?"
+        r"\s*",
+        "",
+        rest,
+        flags=re.IGNORECASE,
+    ).strip()
     ref = _ref(rest) if rest else None
     return Intent("snooze", ref=ref, minutes=minutes)
 
@@ -699,7 +707,8 @@ def _show_numbered(cmd: _Command, clock: Clock) -> Intent:
     r"|what\s+about|and|how\s+about"
     r"|how\s+many(?:\s+(?:open\s+)?(?:tasks?|things|todos?|to-?dos?|items?))?"
     r"|(?:what|which)(?=\s+reminders?\b)|any(?=\s+(?:reminders?|tasks?|todos?|to-?dos?)\b)"
-    r"|do\s+i\s+have|what\s+did\s+i|what\s+should\s+i\s+do|what\s+else)(?:\s+(?P<rest>.*))?",
+    r"|do\s+i\s+have|what\s+did\s+i|what\s+should\s+i\s+do|what\s+else"
+    r"|is\s+there\s+(?:anything|something))(?:\s+(?P<rest>.*))?",
     r"(?:my\s+)?(?P<noun>tasks?|todos?|to-?dos?|agenda|todo\s+list|list)(?:\s+(?P<rest>.*))?",
     r"(?P<rest>(?:today|tomorrow|overdue|completed|upcoming|this\s+week|next\s+week"
     r"|this\s+weekend|next|coming\s+up)(?:'s)?(?:\s+(?:tasks?|todos?|list|stuff|things|items))?)",
@@ -731,6 +740,11 @@ def _list(cmd: _Command, clock: Clock) -> Intent | None:
 @_command(
     r"when(?:\s+(?:is|are|was)|'s|s)\s+(?:the\s+|my\s+)?(?P<rest>.+?)(?:\s+(?:due|again|happening))?",
     r"when\s+(?:do|did|should|must)\s+i\s+(?:have\s+to\s+|need\s+to\s+|want\s+to\s+)?(?P<rest>.+)",
+    r"what\s+(?:time|day|date)\s+(?:is|'s|are)\s+(?:the\s+|my\s+)?(?P<rest>.+?)(?:\s+(?:due|on|at))?",
+    # "is the dentist tomorrow?", "is it due at 3?": that task, with when it is due
+    rf"(?:is|are)\s+(?!there\b|you\b)(?:the\s+|my\s+)?(?P<rest>.+?)\s+(?:still\s+)?(?:due\s+)?"
+    rf"(?:(?:on|at|by)\s+)?"
+    rf"(?:{DATE_ATOM}|{TIME_ATOM}|\d{{1,2}})(?:\s+(?:at\s+)?(?:{TIME_ATOM}|\d{{1,2}}))?",
 )
 def _when_due(cmd: _Command, clock: Clock) -> Intent:
     """ "when is it due": that task's details; "when is the report due": the matching tasks,

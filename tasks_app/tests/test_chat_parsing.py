@@ -1019,6 +1019,13 @@ GOLDEN = [
         "add",
         {"title": "Reply to Sam", "due": "2026-03-05 17:00"},
     ),
+    # Questions about one task's time show it; "snooze the reminder" is "snooze"
+    G("NY", "what time is the dentist", "list", {"list": {"search": "dentist"}}),
+    G("NY", "is the dentist tomorrow?", "list", {"list": {"search": "dentist"}}),
+    G("NY", "is it due at 5?", "show", {"ref": "it"}),
+    G("NY", "is there anything due today", "list", {"list": {"view": "today"}}),
+    G("NY", "snooze the reminder for an hour", "snooze", {"minutes": 60}),
+    G("NY", "snooze my reminder for the dentist", "snooze", {"ref": "dentist"}),
     # Not to be done after all: deleted
     G("NY", "I don't need to call dad anymore", "delete", {"ref": "call dad"}),
     G("NY", "the dentist appointment got cancelled", "delete", {"ref": "dentist appointment"}),
@@ -1190,7 +1197,6 @@ GOLDEN = [
     ),
     G("NY", "how many tasks do I have", "list", {"list": {"view": "open"}}),
     G("NY", "what did we say on friday", "unknown", {}),
-    G("NY", "is the dentist tomorrow?", "unknown", {}),
     G("NY", "show high priority tasks", "list", {"list": {"priority": "high"}}),
     G("NY", "what is urgent", "list", {"list": {"priority": "high"}}),
     G("NY", "show low priority today", "list", {"list": {"view": "today", "priority": "low"}}),
