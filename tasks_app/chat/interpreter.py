@@ -315,6 +315,8 @@ class Interpreter:
                     for line, task in zip(lines, result.tasks, strict=True)
                 ]
             more = (result.total or 0) - len(result.tasks)
+            if query.count:  # "how many tasks do I have": "Open tasks (3):"
+                header += f" ({result.total or len(result.tasks)})"
             reply.text = f"{header}:\n" + "\n".join(lines)
             if more > 0:
                 reply.text += f'\n…and {more} more. Narrow it down, e.g. "today" or "#work".'

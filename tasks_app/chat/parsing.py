@@ -61,6 +61,7 @@ class ListQuery:
     priority: str | None = None
     repeating: bool = False
     reminded: bool = False  # "what reminders do I have": tasks with reminders, and those
+    count: bool = False  # "how many tasks do I have": the answer says how many
 
 
 @dataclass(frozen=True)
@@ -734,6 +735,8 @@ def _list(cmd: _Command, clock: Clock) -> Intent | None:
             return None
         search = re.sub(r"\s+", " ", _LIST_FILLER.sub(" ", phrase.rest())).strip("\"'?!. ")
         query = replace(query, search=search)
+    if cmd.has("what") and re.match(r"how\s+many", (cmd["what"] or "").lower()):
+        query = replace(query, count=True)
     return Intent("list", query=query)
 
 

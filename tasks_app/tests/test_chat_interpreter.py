@@ -758,6 +758,16 @@ def test_a_word_that_names_a_tag_lists_that_tag(chat, user, other_user):
     assert searched.text == 'Open tasks matching "shoes":\n1. Buy work shoes'
 
 
+def test_how_many_says_how_many(chat, user, other_user):
+    services.task_create(user=user, title="Pay rent")
+    services.task_create(user=user, title="Call mom")
+    services.task_create(user=other_user, title="Theirs")
+
+    reply = chat("how many tasks do I have?")
+
+    assert reply.text.startswith("Open tasks (2):\n1. ")
+
+
 def test_things_added_to_a_list_go_under_that_tag(chat, user):
     chat("add milk, eggs and bread to groceries")  # no such tag yet: the words stay
     services.task_create(user=user, title="Bread", tags=["groceries", "work"])

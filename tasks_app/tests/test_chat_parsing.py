@@ -1195,7 +1195,7 @@ GOLDEN = [
         "remind",
         {"ref": "dentist", "reminders": ["@09:00"]},
     ),
-    G("NY", "how many tasks do I have", "list", {"list": {"view": "open"}}),
+    G("NY", "how many tasks do I have", "list", {"list": {"count": True}}),
     G("NY", "what did we say on friday", "unknown", {}),
     G("NY", "show high priority tasks", "list", {"list": {"priority": "high"}}),
     G("NY", "what is urgent", "list", {"list": {"priority": "high"}}),
