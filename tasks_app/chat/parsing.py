@@ -384,6 +384,8 @@ _SKIP_WHEN = (
     r"(?:\s+(?:of|for)\s+(?P<ref>.+))?",
     rf"skip\s+(?:{_FOCUS}\s+)?{_SKIP_WHEN}",  # "skip today": the task in focus
     rf"skip\s+(?P<ref>.+?)(?:\s+{_SKIP_WHEN}|\s+next\s+(?:time|week|month))?(?:\s+once)?",
+    # "I don't have to go to the gym today": this time only (without "today": not at all)
+    rf"(?:i\s+|we\s+)?(?:don'?t|do\s+not)\s+(?:need|have)\s+to\s+(?P<ref>.+?)\s+{_SKIP_WHEN}",
 )
 def _skip(cmd: _Command, clock: Clock) -> Intent:
     """ "skip it", "skip gym this week": the open occurrence goes, the next one comes."""
@@ -1108,8 +1110,8 @@ _IRREGULAR_PAST = {
     "threw": "throw", "thrown": "throw", "woke": "wake", "wrote": "write", "written": "write",
     "won": "win", "withdrew": "withdraw", "withdrawn": "withdraw",
 }  # fmt: skip
-# Words in -ed that are no past tense, or start titles as adjectives more than they tell news.
-_NOT_PAST = frozenset({"shred", "embed", "imbed", "infrared", "need", "feed", "speed", "bleed"})
+# Words in -ed that are no past tense ("-eed" words never are: need, feed, speed).
+_NOT_PAST = frozenset({"shred", "embed", "imbed", "infrared"})
 _DONE_LEAD = re.compile(
     r"(?:i\s+(?:have\s+|'ve\s+)?|i'?ve\s+|we\s+(?:have\s+|'ve\s+)?)?"
     r"(?:just\s+|already\s+|finally\s+|also\s+)*"

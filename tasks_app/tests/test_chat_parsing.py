@@ -1028,6 +1028,7 @@ GOLDEN = [
     G("NY", "snooze my reminder for the dentist", "snooze", {"ref": "dentist"}),
     # Not to be done after all: deleted
     G("NY", "I don't need to call dad anymore", "delete", {"ref": "call dad"}),
+    G("NY", "I don't have to go to the gym today", "skip", {"ref": "go to the gym"}),
     G("NY", "the dentist appointment got cancelled", "delete", {"ref": "dentist appointment"}),
     G("NY", "no need to renew the passport after all", "delete", {"ref": "renew the passport"}),
     G(
