@@ -174,11 +174,33 @@ _TRAILING = re.compile(
 )
 
 
+# Misspellings and shorthands of the words dates are made of, read as the words they stand for
+# ("dentist thrusday 3pm" was due today, "gym tonite at 7" tomorrow morning).
+_SPELLINGS = {
+    "monday": ("monady", "mondy", "mondey"),
+    "tuesday": ("tuseday", "teusday", "tueday", "tuesay", "tusday"),
+    "wednesday": ("wendesday", "wensday", "wednsday", "wedensday", "wednesay", "wedsday",
+                  "wenesday", "wednseday"),
+    "thursday": ("thrusday", "thurday", "thursdy", "thurdsay", "thusday"),
+    "friday": ("firday", "fridy", "frday", "fridya"),
+    "saturday": ("saturady", "satruday", "saterday", "saturdy", "satuday"),
+    "sunday": ("sundy", "sunady", "sundey"),
+    "tonight": ("tonite", "2nite", "tonigt", "tonght", "2night"),
+    "tomorrow": ("2moro", "2morrow", "2mrw", "tomorro", "tomorrw", "tomrw", "tommorrow",
+                 "tomorrrow", "tomarrow", "tommorow", "tomorow"),
+    "today": ("2day", "todya"),
+    "next": ("nxt",),
+}  # fmt: skip
+_MISSPELT = {wrong: right for right, wrongs in _SPELLINGS.items() for wrong in wrongs}
+_MISSPELLING = re.compile(rf"(?<![\w'])(?:{'|'.join(_MISSPELT)})(?![\w'])", re.IGNORECASE)
+
+
 def _clean(text: str) -> tuple[str, str]:
     """(original, lower-cased) with politeness and end punctuation trimmed, same length."""
     text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'",
                                          "\u2019": "'", "\u2013": "-", "\u2014": "-"}))  # fmt: skip
     text = re.sub(r"\s+", " ", text).strip()
+    text = _MISSPELLING.sub(lambda m: _MISSPELT[m[0].lower()], text)
     lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     if re.fullmatch(r"\?+", lower):
         return text, lower

@@ -1004,6 +1004,12 @@ GOLDEN = [
         {"due": "2026-03-05 18:00", "ref": "it", "keep": "date"},
     ),
     G("NY", "tomorrow instead", "reschedule", {"due": "2026-03-06", "ref": "it", "keep": "time"}),
+    # Misspelt date words are read as meant (they had been left in the title, the due guessed)
+    G("NY", "dentist thrusday 3pm", "add", {"title": "Dentist", "due": "2026-03-05 15:00"}),
+    G("NY", "call mom wendesday at 5", "add", {"title": "Call mom", "due": "2026-03-11 17:00"}),
+    G("NY", "gym tonite at 7", "add", {"title": "Gym", "due": "2026-03-05 19:00"}),
+    G("NY", "pay rent 2moro", "add", {"title": "Pay rent", "due": "2026-03-06"}),
+    G("NY", "meeting nxt monday 10am", "add", {"title": "Meeting", "due": "2026-03-09 10:00"}),
     # The end of a day: today's, or that of the day said with it; "close of business" is 17:00
     G("NY", "submit report by end of day", "add", {"title": "Submit report", "due": "2026-03-05"}),
     G("NY", "finish slides eod tomorrow", "add", {"title": "Finish slides", "due": "2026-03-06"}),
