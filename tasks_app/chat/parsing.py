@@ -617,7 +617,7 @@ _TAG_PHRASE = (
 _PRIORITY_PHRASE = (
     r"(?<![\w!])(?:(?:with\s+)?(?:a\s+)?(?P<p1>high|medium|low)[\s-]+priority"
     r"|priority\s*[:=]?\s*(?P<p2>high|medium|low|none)|!(?P<p3>high|medium|low)"
-    r"|(?P<p4>!{1,3})(?=\s|$)|\bp(?P<p5>[1-3])\b"
+    r"|(?P<p4>!{1,3})(?=\s|$)|(?:\bp|!!)(?P<p5>[1-4])\b"  # Todoist's "p1" and "!!1"
     # "call the bank asap", "urgent: renew passport": high priority
     r"|(?P<p6>asap|a\.s\.a\.p\.?|urgent(?:ly)?)(?=\s*[:,!]|\s*$)|^(?P<p7>urgent)\s*[:-])"
 )
@@ -630,7 +630,7 @@ def _take_priority(phrase: Phrase) -> str | None:
     if match["p4"]:
         return {1: "low", 2: "medium", 3: "high"}[len(match["p4"])]
     if match["p5"]:
-        return {"1": "high", "2": "medium", "3": "low"}[match["p5"]]
+        return {"1": "high", "2": "medium", "3": "low", "4": "none"}[match["p5"]]
     if match["p6"] or match["p7"]:
         return "high"
     return match["p1"] or match["p2"] or match["p3"]
@@ -1220,6 +1220,20 @@ _NOT_A_TASK = frozenset({
 })  # fmt: skip
 
 
+# Verbs a to-do starts with: a message that starts with one names something to do, undated too.
+_TODO_VERBS = frozenset({
+    "buy", "call", "email", "e-mail", "text", "phone", "ring", "pay", "book", "schedule",
+    "fix", "repair", "clean", "wash", "vacuum", "mop", "iron", "tidy", "pick", "send", "mail",
+    "post", "ship", "write", "submit", "renew", "order", "return", "print", "water", "feed",
+    "walk", "bring", "update", "prepare", "plan", "review", "reply", "respond", "ask", "get",
+    "cook", "bake", "organize", "organise", "file", "sign", "install", "charge", "backup",
+    "back", "refill", "replace", "sort", "pack", "unpack", "wrap", "research", "register",
+    "apply", "invite", "confirm", "collect", "deposit", "transfer", "visit", "drop", "grab",
+    "mow", "shovel", "change", "empty", "prep", "draft", "finish", "practice", "practise",
+    "study", "learn", "contact", "follow", "arrange", "reserve", "rsvp", "download", "upload",
+})  # fmt: skip
+# Words after such a verb that make it talk to the app, not name a task ("call me later").
+_NOT_AN_OBJECT = frozenset({"me", "you", "us", "it", "that", "this", "them"})
 # "moved", "called": a message that starts in the past tense tells, it asks nothing to be done.
 _PAST_TENSE = re.compile(r"[a-z]{3,}(?<!e)ed|went|had|got|was|were|saw|met|did|made|took|sent")
 
@@ -1255,6 +1269,15 @@ def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = 
         and not (_PAST_TENSE.fullmatch(first) and first not in _NOT_PAST)
     ):
         return candidate
+    named = candidate.title.lower().split()  # "urgent: call the plumber": "call the plumber"
+    if (
+        plain
+        and not dated
+        and len(named) > 1
+        and named[0] in _TODO_VERBS
+        and named[1].strip(",.!") not in _NOT_AN_OBJECT
+    ):
+        return candidate  # "buy milk", "call the plumber": something to do, even undated
     if (dated and not asking and not saying) or plain:
         return Intent("unknown", suggestion=f"add {text}", title=candidate.title,
                       due=candidate.due, rule=candidate.rule, reminders=candidate.reminders,

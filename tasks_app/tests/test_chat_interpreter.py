@@ -473,16 +473,22 @@ def test_a_reminder_said_after_adding_goes_to_that_task(chat, user):
     assert "Standup" in reply.text
 
 
-def test_a_short_task_without_a_date_is_offered_and_added_on_yes(chat, user):
-    offered = chat("buy milk")
-    added = chat("yes")
+def test_a_short_task_without_a_date_is_added_or_offered_and_added_on_yes(chat, user):
+    added = chat("buy milk")  # starts with something to do
+    offered = chat("dentist appointment")  # names a thing: maybe a task
+    confirmed = chat("yes")
 
-    assert offered.text == 'Do you want me to add "Buy milk" — no due date? Say "yes" to add it.'
-    task = Task.objects.get(user=user)
-    assert (task.title, task.due_at) == ("Buy milk", None)
-    assert added.text.startswith('Added "Buy milk"')
+    assert added.text == 'Added "Buy milk" — no due date.'
+    assert offered.text == (
+        'Do you want me to add "Dentist appointment" — no due date? Say "yes" to add it.'
+    )
+    assert confirmed.text.startswith('Added "Dentist appointment"')
     assert chat("hi there").text.startswith("Sorry, I didn't understand that.")
-    assert Task.objects.filter(user=user).count() == 1
+    tasks = Task.objects.filter(user=user).order_by("pk")
+    assert [(t.title, t.due_at) for t in tasks] == [
+        ("Buy milk", None),
+        ("Dentist appointment", None),
+    ]
 
 
 def test_an_offer_names_tags_and_priority_and_tonight_at_7_is_the_evening(chat, user):

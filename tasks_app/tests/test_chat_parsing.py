@@ -804,8 +804,12 @@ GOLDEN = [
         {"title": "Call the bank", "due": "2026-03-06 11:00"},
     ),
     G("NY", "blah blah", "unknown", {}),
-    # A short message that names something to do is offered; one that talks or asks is not.
-    G("NY", "buy milk", "unknown", {"title": "Buy milk"}),
+    # A short message that starts with something to do is added, undated too; one that names
+    # a thing is offered; one that talks or asks is not.
+    G("NY", "buy milk", "add", {"title": "Buy milk"}),
+    G("NY", "urgent: call the plumber", "add", {"title": "Call the plumber", "priority": "high"}),
+    G("NY", "dentist appointment", "unknown", {"title": "Dentist appointment"}),
+    G("NY", "call me later", "unknown", {"title": "Call me later"}),
     G(
         "NY",
         "dinner with Sam at 7 tonight #personal !high",
@@ -993,7 +997,7 @@ GOLDEN = [
     ),
     G("NY", "gym fri", "add", {"title": "Gym", "due": "2026-03-06"}),
     G("NY", "brunch sun 11am", "add", {"title": "Brunch", "due": "2026-03-08 11:00"}),
-    G("NY", "buy sun cream", "unknown", {"title": "Buy sun cream"}),
+    G("NY", "buy sun cream", "add", {"title": "Buy sun cream"}),
     G("NY", "fix the sat nav tomorrow", "add", {"title": "Fix the sat nav", "due": "2026-03-06"}),
     # ---- what follows an answer, about the task in focus
     G("NY", "also 10 minutes before", "remind", {"ref": "it", "reminders": ["-10m"]}),
@@ -1261,7 +1265,7 @@ GOLDEN = [
     G("NY", "taxes", "unknown", {}),
     G("NY", "overdue stuff", "list", {"list": {"view": "overdue"}}),
     G("NY", "next", "list", {"list": {"view": "upcoming"}}),
-    G("NY", "pick up dry cleaning", "unknown", {"title": "Pick up dry cleaning"}),
+    G("NY", "pick up dry cleaning", "add", {"title": "Pick up dry cleaning"}),
     G("NY", "what about tomorrow", "list", {"list": {"view": "tomorrow"}}),
     G("NY", "remind me 5 min before each one", "remind", {"ref": "it", "reminders": ["-5m"]}),
     # ---- a reminder or an hour for the task in focus
