@@ -122,6 +122,12 @@ class Interpreter:
             # "remind me 10 minutes before" after "add it?": the reminder joins the offer.
             when = re.sub(_REMINDER_LEAD, "", text.strip(), flags=re.IGNORECASE)
             return self._offer_again(f"{pending['message']}, remind me {when}")
+        if pending.get("type") == "when" and (
+            message := parsing.answered_with_due(
+                pending["message"], pending["drop"], text, self.clock
+            )
+        ):  # "tomorrow at 9" after "… has already passed. When is it due?"
+            return self._act(parsing.parse(message, now=self.now, zone=self.zone), message)
         if pending.get("type") == "answer" and (message := _answered(text, pending["answers"])):
             # "friday" after "I see two dates (…). Which one?": the message as it stands for
             return self._act(parsing.parse(message, now=self.now, zone=self.zone), message)
@@ -609,6 +615,9 @@ class Interpreter:
         reply = ChatReply(intent.question or "Could you say that differently?")
         if intent.answers:
             reply.pending = {"type": "answer", "answers": [list(a) for a in intent.answers]}
+        elif intent.amend:
+            message, *drop = intent.amend
+            reply.pending = {"type": "when", "message": message, "drop": drop}
         return reply
 
     def _yes(self, intent: Intent) -> ChatReply:

@@ -93,6 +93,8 @@ class Intent:
     # clarify: the answers the question takes, each with the message it stands for
     # (("friday", "call mom friday"), ("both", "call mom every monday and friday"))
     answers: tuple[tuple[str, str], ...] = ()
+    # clarify: a question answered with a due: (the message, the phrases of its earlier due)
+    amend: tuple[str, ...] = ()
 
 
 def parse_task(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
@@ -129,6 +131,8 @@ def _clarify(question: Clarify, message: str) -> Intent:
     """The question to ask back, with the answers it takes when they are few and known."""
     answers: list[tuple[str, str]] = []
     text = str(question)
+    if isinstance(question, phrases.WhenAgain):
+        return Intent("clarify", question=text, amend=(message, *question.dropped))
     if isinstance(question, phrases.TwoDates):
         first, second = question.said
         answers = [(first, _without(message, second)), (second, _without(message, first))]
@@ -148,6 +152,36 @@ def _clarify(question: Clarify, message: str) -> Intent:
             both = f"{message[: pair.start()]}every {pair[1]} and {pair[2]}{message[pair.end() :]}"
             answers.append(("both", both))
     return Intent("clarify", question=text, answers=tuple(answers))
+
+
+def _spans(phrase: Phrase, before: list[bool]) -> tuple[str, ...]:
+    """The pieces of the message understood since `before` (a copy of `phrase.used`)."""
+    pieces: list[str] = []
+    start = None
+    for i, (was, now) in enumerate([*zip(before, phrase.used, strict=True), (True, True)]):
+        if now and not was and start is None:
+            start = i
+        elif not (now and not was) and start is not None:
+            pieces.append(phrase.original[start:i].strip())
+            start = None
+    return tuple(piece for piece in pieces if piece)
+
+
+def answered_with_due(message: str, dropped: list[str], answer: str, clock: Clock) -> str | None:
+    """The message to carry out when a question about its due is answered with one ("tomorrow
+    at 9", "every day at 8"), or None when the answer is no due (a message of its own)."""
+    _, lower = _clean(answer)
+    phrase = Phrase(lower)
+    try:
+        repeat = repeats.take_repeat(phrase, clock)
+        when = phrases.take_when(phrase, clock)
+    except Clarify:
+        return None
+    if (repeat is None and when.empty) or phrase.rest().strip(" ,.!"):
+        return None
+    for said in dropped:
+        message = _without(message, said)
+    return f"{message} {answer.strip()}"
 
 
 def _without(message: str, said: str) -> str:
@@ -675,7 +709,9 @@ def _add(text: str, clock: Clock, *, reminder_at_due: bool = False) -> Intent:
     priority = _take_priority(phrase)
     reminders = phrases.take_reminders(phrase, clock)
     repeat = repeats.take_repeat(phrase, clock)
+    before = list(phrase.used)
     when = phrases.take_when(phrase, clock)
+    said_when = _spans(phrase, before)
     if match := re.search(r"(?<!\w)(?:at|@)\s+\d[\d:.]*\s*\w*", phrase.rest(), flags=re.I):
         raise Clarify(f'I couldn\'t read the time "{match[0]}". Try "at 9am" or "at 21:30".')
     if quoted:
@@ -687,10 +723,13 @@ def _add(text: str, clock: Clock, *, reminder_at_due: bool = False) -> Intent:
     if repeat is not None:
         rule, due = repeats.first_due(repeat, when, clock)
     else:
-        due = phrases.due_from(when, clock)
+        try:
+            due = phrases.due_from(when, clock)
+        except phrases.Passed as passed:  # answered with another due: "tomorrow at 9"
+            raise phrases.WhenAgain(str(passed), said_when) from passed
     if reminder_at_due and reminders is None:
         if due is None:
-            raise Clarify(f"When should I remind you to {title[:1].lower() + title[1:]}?")
+            raise phrases.WhenAgain(f"When should I remind you to {title[:1].lower() + title[1:]}?")
         if not isinstance(due, datetime):
             raise Clarify(f"At what time on {due:%a, %b} {due.day} should I remind you?")
         reminders = [ReminderSpec(offset_minutes=0)]

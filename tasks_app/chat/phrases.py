@@ -49,6 +49,19 @@ class Clarify(Exception):
     """The message cannot be carried out as written; the text is the question to ask back."""
 
 
+class Passed(Clarify):
+    """The due said has already passed."""
+
+
+class WhenAgain(Clarify):
+    """A question answered with a due ("tomorrow at 9"): the message is carried out again
+    without the phrases in `dropped` (the due said before, if any) and with the answer."""
+
+    def __init__(self, question: str, dropped: tuple[str, ...] = ()) -> None:
+        super().__init__(question)
+        self.dropped = dropped
+
+
 class TwoDates(Clarify):
     """Two different due dates in one message: which one (or, for two weekdays, both as a
     weekly repeat)? `said` are the two phrases as written."""
@@ -603,11 +616,11 @@ def due_from(when: When, clock: Clock) -> date | datetime | None:
         return candidate if candidate > clock.now else candidate + timedelta(days=1)
     if at is None:
         if when.day < clock.today:
-            raise Clarify(f"{when.day:%b} {when.day.day} has already passed. When is it due?")
+            raise Passed(f"{when.day:%b} {when.day.day} has already passed. When is it due?")
         return when.day
     moment = datetime.combine(when.day, at)
     if moment <= clock.now:
-        raise Clarify(already_passed(moment))
+        raise Passed(already_passed(moment))
     return moment
 
 

@@ -199,6 +199,22 @@ def test_a_question_about_two_dates_is_settled_by_the_answer(chat, user):
     assert sorted(Task.objects.values_list("title", flat=True)) == ["Call mom", "Yoga"]
 
 
+def test_a_question_about_the_due_is_settled_by_a_due(chat, user):
+    passed = chat("call mom today at 9am")  # it is 10:00
+    answered = chat("tomorrow at 9")
+    asked = chat("remind me to stretch")
+    reminded = chat("in 20 minutes")
+    chat("dentist today at 8am")
+    other = chat("list")  # no due: a message of its own, and the question is gone
+
+    assert passed.text == "Thu, Mar 5 at 09:00 has already passed. When is it due?"
+    assert answered.text == 'Added "Call mom" — due tomorrow at 09:00.'
+    assert asked.text == "When should I remind you to stretch?"
+    assert reminded.text == 'Added "Stretch" — due today at 10:20; reminder at the due time.'
+    assert other.text.startswith("Open tasks:")
+    assert sorted(Task.objects.values_list("title", flat=True)) == ["Call mom", "Stretch"]
+
+
 def test_no_declines_the_offer(chat, user):
     chat("tomorrow water plants every 3 days")
 
