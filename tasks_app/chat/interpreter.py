@@ -44,6 +44,8 @@ _REMINDER_LEAD = (
     r"^(?:(?:and|also|plus|please|ok(?:ay)?|actually|remind\s+me|(?:add|set)\s+(?:a\s+|another\s+)?"
     r"reminders?|(?:a|another)\s+reminder|another)[\s,]+)*"
 )
+# A list item's mark at the start of a line: "- ", "* ", "• ", "1. ", "[ ] ".
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)]|\[\s?\])\s+")
 TITLE_POOL = 500
 CHOICES_MAX = 5
 LIST_LIMIT = 50
@@ -111,6 +113,12 @@ class Interpreter:
     # ------------------------------------------------------------ entry point
 
     def reply(self, text: str) -> ChatReply:
+        # A list of tasks a line each; otherwise the lines are one message ("call mom" /
+        # "tomorrow at 5" typed with a line break).
+        if len([line for line in text.splitlines() if line.strip()]) > 1 and (
+            tasks := self._task_lines(text)
+        ):
+            return self._add_each(tasks)
         intent = parsing.parse(text, now=self.now, zone=self.zone)
         pending = self.state.pending or {}
         if pending.get("type") == "choose" and intent.kind == "choose":
@@ -137,6 +145,42 @@ class Interpreter:
             return self._act(parsing.parse(pending["message"], now=self.now, zone=self.zone),
                              pending["message"])  # fmt: skip
         return self._act(intent, text)
+
+    def _task_lines(self, text: str) -> list[tuple[str, Intent]] | None:
+        """A list of tasks pasted or typed a line each ("- buy milk" / "- call mom at 5"): each
+        line's task, when every line reads as one; None otherwise."""
+        lines = [_BULLET.sub("", line).strip() for line in text.splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > LIST_LIMIT:
+            return None
+        tasks = []
+        for line in lines:
+            intent = parsing.parse(line, now=self.now, zone=self.zone)
+            if intent.kind == "unknown" and intent.suggestion:  # "dentist appointment"
+                intent = parsing.parse(intent.suggestion, now=self.now, zone=self.zone)
+            if intent.kind != "add":
+                return None
+            tasks.append((line, intent))
+        return tasks
+
+    def _add_each(self, tasks: list[tuple[str, Intent]]) -> ChatReply:
+        """All of them or, if one cannot be added, none (and which one says why)."""
+        reply = ChatReply("")
+        try:
+            with transaction.atomic():
+                for line, intent in tasks:
+                    try:
+                        one = self._add(intent)
+                    except ApplicationError as exc:
+                        raise _Say(f'I added none of them: "{line}": {exc.message}') from exc
+                    reply.text += ("\n" if reply.text else "") + one.text
+                    reply.actions += one.actions
+                    reply.tasks += one.tasks
+        except _Say as say:
+            return ChatReply(str(say))
+        reply.focus_task_id = reply.tasks[-1].pk if reply.tasks else None
+        reply.last_task_ids = [task.pk for task in reply.tasks]
+        return reply
 
     def _act(self, intent: Intent, message: str) -> ChatReply:
         handler = getattr(self, f"_{intent.kind}")

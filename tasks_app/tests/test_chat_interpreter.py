@@ -215,6 +215,38 @@ def test_a_question_about_the_due_is_settled_by_a_due(chat, user):
     assert sorted(Task.objects.values_list("title", flat=True)) == ["Call mom", "Stretch"]
 
 
+def test_a_list_of_tasks_a_line_each_adds_each_and_other_lines_are_one_message(
+    chat, user, other_user
+):
+    listed = chat("- buy milk\n- call mom tomorrow at 5pm\n\n* dentist appointment friday")
+    wrapped = chat("pay rent\non the 1st of every month")  # one task, typed over two lines
+
+    assert listed.text == (
+        'Added "Buy milk" — no due date.\n'
+        'Added "Call mom" — due tomorrow at 17:00.\n'
+        'Added "Dentist appointment" — due tomorrow.'
+    )
+    assert wrapped.text == 'Added "Pay rent" — on the 1st of every month, first on Wed, Apr 1.'
+    assert sorted(Task.objects.filter(user=user).values_list("title", flat=True)) == [
+        "Buy milk",
+        "Call mom",
+        "Dentist appointment",
+        "Pay rent",
+    ]
+    assert not Task.objects.filter(user=other_user).exists()
+    # "complete 2" then means the second of them
+    assert chat("complete 2").text == 'Done: "Call mom".'
+
+
+def test_a_list_of_tasks_is_added_whole_or_not_at_all(chat, user, settings):
+    settings.USER_OPEN_TASKS_MAX = 2  # the third would be one too many
+
+    reply = chat("buy milk\ncall mom tomorrow\nwater the plants")
+
+    assert reply.text.startswith('I added none of them: "water the plants": ')
+    assert not Task.objects.exists()
+
+
 def test_no_declines_the_offer(chat, user):
     chat("tomorrow water plants every 3 days")
 
