@@ -1266,7 +1266,7 @@ _TODO_VERBS = frozenset({
     "post", "ship", "write", "submit", "renew", "order", "return", "print", "water", "feed",
     "walk", "bring", "update", "prepare", "plan", "review", "reply", "respond", "ask", "get",
     "cook", "bake", "organize", "organise", "file", "sign", "install", "charge", "backup",
-    "back", "refill", "replace", "sort", "pack", "unpack", "wrap", "research", "register",
+    "refill", "replace", "sort", "pack", "unpack", "wrap", "research", "register",
     "apply", "invite", "confirm", "collect", "deposit", "transfer", "visit", "drop", "grab",
     "mow", "shovel", "change", "empty", "prep", "draft", "finish", "practice", "practise",
     "study", "learn", "contact", "follow", "arrange", "reserve", "rsvp", "download", "upload",
