@@ -1266,13 +1266,17 @@ _TODO_VERBS = frozenset({
     "post", "ship", "write", "submit", "renew", "order", "return", "print", "water", "feed",
     "walk", "bring", "update", "prepare", "plan", "review", "reply", "respond", "ask", "get",
     "cook", "bake", "organize", "organise", "file", "sign", "install", "charge", "backup",
-    "refill", "replace", "sort", "pack", "unpack", "wrap", "research", "register",
+    "refill", "replace", "pack", "unpack", "wrap", "research", "register",
     "apply", "invite", "confirm", "collect", "deposit", "transfer", "visit", "drop", "grab",
     "mow", "shovel", "change", "empty", "prep", "draft", "finish", "practice", "practise",
     "study", "learn", "contact", "follow", "arrange", "reserve", "rsvp", "download", "upload",
 })  # fmt: skip
-# Words after such a verb that make it talk to the app, not name a task ("call me later").
-_NOT_AN_OBJECT = frozenset({"me", "you", "us", "it", "that", "this", "them"})
+# Words after such a verb that make it talk, not name a task ("call me later", "get lost",
+# "change of plans").
+_NOT_AN_OBJECT = frozenset({
+    "me", "you", "us", "it", "that", "this", "them", "of", "lost", "well", "better", "ready",
+    "real", "going", "away",
+})  # fmt: skip
 # "moved", "called": a message that starts in the past tense tells, it asks nothing to be done.
 _PAST_TENSE = re.compile(r"[a-z]{3,}(?<!e)ed|went|had|got|was|were|saw|met|did|made|took|sent")
 

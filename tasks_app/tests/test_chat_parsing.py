@@ -810,6 +810,8 @@ GOLDEN = [
     G("NY", "urgent: call the plumber", "add", {"title": "Call the plumber", "priority": "high"}),
     G("NY", "dentist appointment", "unknown", {"title": "Dentist appointment"}),
     G("NY", "call me later", "unknown", {"title": "Call me later"}),
+    G("NY", "change of plans", "unknown", {"title": "Change of plans"}),
+    G("NY", "get lost", "unknown", {"title": "Get lost"}),
     G(
         "NY",
         "dinner with Sam at 7 tonight #personal !high",
