@@ -136,7 +136,9 @@ class Interpreter:
             )
         ):  # "tomorrow at 9" after "… has already passed. When is it due?"
             return self._act(parsing.parse(message, now=self.now, zone=self.zone), message)
-        if pending.get("type") == "answer" and (message := _answered(text, pending["answers"])):
+        if pending.get("type") == "answer" and (
+            message := _answered(text, pending["answers"], self.clock)
+        ):
             # "friday" after "I see two dates (…). Which one?": the message as it stands for
             return self._act(parsing.parse(message, now=self.now, zone=self.zone), message)
         if pending.get("type") == "confirm" and intent.kind in ("yes", "no"):
@@ -699,15 +701,30 @@ class Interpreter:
         return self._unknown(offer)
 
 
-def _answered(text: str, answers: list[list[str]]) -> str | None:
+def _answered(text: str, answers: list[list[str]], clock: phrases.Clock) -> str | None:
     """The message an answer to a question stands for ("on Friday", "the first one", "both"),
     or None when the text answers none of them (it is then a message of its own)."""
-    said = re.sub(r"[^\w\s']", " ", text.lower()).strip()
-    said = re.sub(r"^(?:(?:on|the|its|it's|make\s+it|due|how\s+about)\s+)+|\s+one$", "", said)
-    said = re.sub(r"\s+", " ", said).strip()
+
+    def plain(words: str) -> str:
+        words = re.sub(r"[^\w\s']", " ", words.lower())
+        words = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", words)  # "March 4th": "march 4"
+        words = re.sub(r"^\s*(?:(?:on|the|its|it's|make\s+it|due|how\s+about)\s+)+", "", words)
+        return re.sub(r"\s+one$", "", re.sub(r"\s+", " ", words).strip())
+
+    def as_date(words: str) -> date | None:  # "April 3rd" and "3 April" are one date
+        try:
+            return phrases.parse_date(words, clock)[0]
+        except phrases.Clarify:
+            return None
+
+    said = plain(text)
     for answer, message in answers:
-        day = phrases.WEEKDAY_NAMES.get(answer.split()[-1])
-        if said == answer.lower() or (day is not None and phrases.WEEKDAY_NAMES.get(said) == day):
+        day = phrases.WEEKDAY_NAMES.get(answer.split()[-1].lower())
+        if said == plain(answer) or (day is not None and phrases.WEEKDAY_NAMES.get(said) == day):
+            return message
+    on = as_date(said)
+    for answer, message in answers:
+        if on is not None and as_date(plain(answer)) == on:
             return message
     return None
 

@@ -133,6 +133,10 @@ def _clarify(question: Clarify, message: str) -> Intent:
     text = str(question)
     if isinstance(question, phrases.WhenAgain):
         return Intent("clarify", question=text, amend=(message, *question.dropped))
+    if isinstance(question, phrases.Either):  # "3/4": "March 4" or "3 April" in its place
+        said = re.compile(rf"(?<![\w/]){re.escape(question.said)}(?![\w/])", re.IGNORECASE)
+        answers = [(option, said.sub(option, message, count=1)) for option in question.options]
+        answers += [("first", answers[0][1]), ("second", answers[1][1])]
     if isinstance(question, phrases.TwoDates):
         first, second = question.said
         answers = [(first, _without(message, second)), (second, _without(message, first))]

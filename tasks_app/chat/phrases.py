@@ -62,6 +62,16 @@ class WhenAgain(Clarify):
         self.dropped = dropped
 
 
+class Either(Clarify):
+    """One phrase that reads two ways ("3/4"): answered with one of `options`, which then
+    stands in its place."""
+
+    def __init__(self, question: str, said: str, options: tuple[str, ...]) -> None:
+        super().__init__(question)
+        self.said = said
+        self.options = options
+
+
 class TwoDates(Clarify):
     """Two different due dates in one message: which one (or, for two weekdays, both as a
     weekly repeat)? `said` are the two phrases as written."""
@@ -444,8 +454,10 @@ def _slash_date(clock: Clock, text: str, first: int, second: int, year_text: str
     if first <= 12 and second <= 12:
         a = f"{calendar.month_name[first]} {second}"
         b = f"{first} {calendar.month_name[second]}"
-        raise Clarify(
-            f'"{text}" could be {a} or {b}. Please write the month as a word, e.g. "{a}".'
+        raise Either(
+            f'"{text}" could be {a} or {b}. Which one?',
+            text,
+            (a, b),
         )
     month, day = (first, second) if second > 12 else (second, first)
     if month > 12:

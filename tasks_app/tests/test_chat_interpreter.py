@@ -196,7 +196,9 @@ def test_a_question_about_two_dates_is_settled_by_the_answer(chat, user):
     )
     assert other.text.startswith("Open tasks:")
     assert chat("wed").text == "What should the task be called?"  # the question is gone
-    assert sorted(Task.objects.values_list("title", flat=True)) == ["Call mom", "Yoga"]
+    chat("dentist 3/4 at 2pm")
+    assert chat("April 3rd").text == 'Added "Dentist" — due Fri, Apr 3 at 14:00.'
+    assert sorted(Task.objects.values_list("title", flat=True)) == ["Call mom", "Dentist", "Yoga"]
 
 
 def test_a_question_about_the_due_is_settled_by_a_due(chat, user):

@@ -1306,12 +1306,7 @@ GOLDEN = [
         "NY",
         "add meeting 3/4 at 9",
         "clarify",
-        {
-            "question": (
-                '"3/4" could be March 4 or 3 April. Please write the month as a word, e.g. "March '
-                '4".'
-            )
-        },
+        {"question": '"3/4" could be March 4 or 3 April. Which one?'},
     ),
     G(
         "NY",
@@ -1537,6 +1532,17 @@ def test_two_dates_are_asked_about_with_the_answers_that_settle_it():
         "second": "dentist on Monday at 3pm",
     }
     assert "both" not in dict(span.answers)  # a span, maybe one task's: no weekly "both"
+
+
+def test_a_date_that_reads_two_ways_is_asked_about_with_each_reading_as_an_answer():
+    intent = parsing.parse("add meeting 3/4 at 9", now=NOW, zone=ZoneInfo(ZONES["NY"]))
+
+    assert dict(intent.answers) == {
+        "March 4": "add meeting March 4 at 9",
+        "3 April": "add meeting 3 April at 9",
+        "first": "add meeting March 4 at 9",
+        "second": "add meeting 3 April at 9",
+    }
 
 
 @pytest.mark.parametrize("golden", GOLDEN, ids=lambda g: f"{g.zone} {g.text}")

@@ -28,6 +28,10 @@ describe("quick replies", () => {
     ).toEqual(["Tomorrow", "On monday"]);
   });
 
+  it("offers both readings of a date that reads two ways", () => {
+    expect(replySuggestions('"3/4" could be March 4 or 3 April. Which one?')).toEqual(["March 4", "3 April"]);
+  });
+
   it("offers nothing after a plain answer", () => {
     expect(replySuggestions('Added a note to "Dentist": bring the card')).toEqual([]);
     expect(replySuggestions('Deleted "Pay rent".')).toEqual([]);

@@ -22,6 +22,9 @@ export function replySuggestions(reply: string): string[] {
     const either = [dates[1], dates[2]].map((d) => d.charAt(0).toUpperCase() + d.slice(1));
     return /say "both"/i.test(reply) ? [...either, "Both"] : either;
   }
+  // A date that reads two ways ("3/4"): each reading.
+  const readings = /^"[^"]+" could be (.+) or (.+)\. Which one\?$/.exec(reply.trim());
+  if (readings) return [readings[1], readings[2]];
   // One task ticked off or added: the chat takes it back on "undo" (a completion with the
   // repeating task's next one, an add with its repeat).
   if (/^(?:Done: |Added )"[^\n]*$/.test(reply.trim())) return ["Undo"];
