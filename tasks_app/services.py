@@ -674,6 +674,65 @@ def task_delete(*, task: Task, now: datetime | None = None, series: bool = False
     _delete_locked(task)
 
 
+def task_snapshot(task: Task) -> dict[str, Any]:
+    """What `task_restore` needs to put a deleted task back, as JSON: its fields, tags,
+    pending reminders and, for the open occurrence of a series that goes on, its repeat."""
+    due = None
+    if task.due_at is not None:
+        local = task.due_at.astimezone(user_zone(task.user))
+        due = local.date().isoformat() if task.all_day else local.replace(tzinfo=None).isoformat()
+    series = task.series if task.completed_at is None else None
+    repeating = series is not None and series.stopped_at is None
+    return {
+        "title": task.title,
+        "description": task.description,
+        "priority": task.priority,
+        "tags": sorted(task.tags.values_list("name", flat=True)),
+        "due": due,
+        "rule": series.rule if repeating else None,  # type: ignore[union-attr]
+        "anchor": series.anchor if repeating else None,  # type: ignore[union-attr]
+        "reminders": [
+            {"offset_minutes": offset} if offset is not None else {"fire_at": fire_at.isoformat()}
+            for offset, fire_at in task.reminders.filter(status=ReminderStatus.PENDING)
+            .order_by("fire_at")
+            .values_list("offset_minutes", "fire_at")
+        ],
+    }
+
+
+@transaction.atomic
+def task_restore(*, user: User, snapshot: dict[str, Any], now: datetime | None = None) -> Task:
+    """A new task as the one `task_snapshot` was taken of ("undo" after a delete), repeating
+    as it did; a reminder whose moment has passed meanwhile is left out."""
+    now = now or dj_timezone.now()
+    said = snapshot["due"]
+    due: date | datetime | None = None
+    if said is not None:  # a local date (all day) or a local wall time
+        due = date.fromisoformat(said) if len(said) == 10 else datetime.fromisoformat(said)
+    reminders = [
+        spec
+        for spec in (
+            {"offset_minutes": r["offset_minutes"]}
+            if "offset_minutes" in r
+            else {"fire_at": datetime.fromisoformat(r["fire_at"])}
+            for r in snapshot["reminders"]
+        )
+        if "fire_at" not in spec or spec["fire_at"] > now
+    ]
+    spec = RecurrenceInput(snapshot["rule"], snapshot["anchor"]) if snapshot["rule"] else None
+    return task_create(
+        user=user,
+        title=snapshot["title"],
+        description=snapshot["description"],
+        priority=snapshot["priority"],
+        tags=snapshot["tags"],
+        due=due,
+        recurrence_spec=spec,
+        reminders=reminders,
+        now=now,
+    )
+
+
 @transaction.atomic
 def task_take_back(*, task: Task) -> None:
     """Take back an add ("undo" right after it): the task goes, and the series it started.

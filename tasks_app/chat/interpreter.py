@@ -439,20 +439,37 @@ class Interpreter:
         return reply
 
     def _undo(self, intent: Intent) -> ChatReply:
-        """Take back an add (right after it), or a completion: of the task in focus, or of the
-        occurrence the one in focus came after (completing a repeating task moves "it" to its
-        next occurrence)."""
+        """Take back an add or a delete (right after it), or a completion: of the task in
+        focus, or of the occurrence the one in focus came after (completing a repeating task
+        moves "it" to its next occurrence)."""
         pending = self.state.pending or {}
         if pending.get("type") == "added":
             reply = ChatReply("")
             reply.text = self._run("undo_add", reply, task_id=pending["task_id"]).summary
             return reply
+        if pending.get("type") == "deleted":
+            with transaction.atomic():
+                back = [
+                    services.task_restore(user=self.user, snapshot=snapshot, now=self.now)
+                    for snapshot in pending["snapshots"]
+                ]
+            reply = ChatReply(
+                "\n".join(
+                    f'Put back "{task.title}" — '
+                    f"{formatting.task_details(task, zone=self.zone, now=self.now)}."
+                    for task in back
+                ),
+                actions=[{"type": "task.created", "task_id": task.pk} for task in back],
+                tasks=back,
+                focus_task_id=back[-1].pk,
+            )
+            return reply
         task = self._own(self.state.focus_task_id)
         if task is not None and task.completed_at is None and task.spawned_from_id:
             task = self._own(task.spawned_from_id)
         if task is None or task.completed_at is None:
-            raise _Say('I can take back an add or a completion: say "undo" right after it, or '
-                       '"reopen" or "delete" with the task\'s number or title.')  # fmt: skip
+            raise _Say('I can take back an add, a delete or a completion: say "undo" right after '
+                       'it, or "reopen" or "delete" with the task\'s number or title.')  # fmt: skip
         reply = ChatReply("", focus_task_id=task.pk)
         reply.text = self._run("reopen_task", reply, task_id=task.pk).summary
         return reply
@@ -466,7 +483,25 @@ class Interpreter:
             return None
 
     def _delete(self, intent: Intent) -> ChatReply:
-        return self._each("delete_task", intent)
+        """Delete; "undo" as the very next message puts back what went (as new tasks)."""
+        reply = ChatReply("")
+        texts: list[str] = []
+        gone: list[dict[str, Any]] = []
+        targets = self._tasks(intent.ref)
+        for task in targets:
+            snapshot = services.task_snapshot(task)
+            try:
+                texts.append(self._run("delete_task", reply, task_id=task.pk).summary)
+            except ApplicationError as exc:
+                if len(targets) == 1:
+                    raise
+                texts.append(f'"{task.title}": {exc.message}')
+                continue
+            gone.append(snapshot)
+        reply.text = "\n".join(texts)
+        if gone:
+            reply.pending = {"type": "deleted", "snapshots": gone}
+        return reply
 
     def _stop_series(self, intent: Intent) -> ChatReply:
         return self._each("stop_series", intent)

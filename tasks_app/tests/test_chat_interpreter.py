@@ -112,7 +112,7 @@ def test_undo_of_a_repeating_add_takes_its_series_too_and_only_right_after(chat,
 
     assert not Series.objects.filter(user=user, rule__contains="WEEKLY").exists()
     assert [t.title for t in Task.objects.filter(user=user)] == ["Water plants"]
-    assert late.text.startswith("I can take back an add or a completion")
+    assert late.text.startswith("I can take back an add, a delete or a completion")
 
 
 def test_a_message_that_might_not_be_a_task_is_offered_and_added_on_yes(chat, user):
@@ -344,6 +344,30 @@ def test_deleting_a_repeating_task_deletes_it_for_good(chat, user):
     assert reply.text == 'Deleted "Yoga" and its repeats (every 2 days at 07:00).'
     assert not Task.objects.exists()
     assert Series.objects.get().stopped_at is not None
+
+
+def test_undo_right_after_a_delete_puts_back_what_went(chat, user, other_user):
+    chat("pay rent every month on the 1st at 9am, remind me 1 day before #home !high")
+    chat("call mom tomorrow at 5pm")
+    theirs = services.task_create(user=other_user, title="Call mom")
+    chat("list")
+    chat("delete 1 and 2")
+
+    reply = chat("undo")
+
+    assert reply.text == (
+        'Put back "Call mom" — due tomorrow at 17:00.\n'
+        'Put back "Pay rent" — on the 1st of every month at 09:00, first on Wed, Apr 1 at 09:00; '
+        "reminder 1 day before; #home; high priority."
+    )
+    rent = Task.objects.get(user=user, title="Pay rent")
+    assert rent.series.rule == "FREQ=MONTHLY;BYMONTHDAY=1"
+    assert rent.series.stopped_at is None
+    assert list(rent.reminders.values_list("offset_minutes", flat=True)) == [1440]
+    assert (rent.priority, list(rent.tags.values_list("name", flat=True))) == ("high", ["home"])
+    assert Task.objects.filter(user=user).count() == 2
+    assert Task.objects.filter(pk=theirs.pk).exists()
+    assert chat("undo").text.startswith("I can take back")  # only right after
 
 
 def test_reopen_looks_among_completed_tasks(chat, user):
@@ -614,7 +638,7 @@ def test_undo_takes_back_a_completion_and_the_next_occurrence_it_made(chat, user
     assert undone.text.startswith('Reopened "Gym"')
     assert gym.completed_at is None
     assert local(gym) == "Mon 2026-03-09 07:00"
-    assert chat("undo").text.startswith("I can take back an add or a completion")
+    assert chat("undo").text.startswith("I can take back an add, a delete or a completion")
 
 
 def test_notes_are_added_to_a_task(chat, user):

@@ -619,3 +619,27 @@ def test_moving_the_due_while_the_scan_fires_its_reminder_keeps_a_reminder_at_th
         task.reminders.filter(status="pending", fire_at=new_due - timedelta(minutes=10)).count()
         == 1
     )
+
+
+def test_a_snapshot_restores_the_task_as_it_was_without_reminders_that_passed_meanwhile(user):
+    task = services.task_create(
+        user=user,
+        title="Flight",
+        description="Gate B",
+        priority="high",
+        tags=["travel"],
+        due=datetime(2026, 3, 20, 7, 0),
+        reminders=[{"offset_minutes": 60}, {"fire_at": NOW + timedelta(hours=1)}],
+        now=NOW,
+    )
+    snapshot = services.task_snapshot(task)
+    services.task_delete(task=task, now=NOW)
+
+    back = services.task_restore(user=user, snapshot=snapshot, now=NOW + timedelta(hours=2))
+
+    back.refresh_from_db()
+    assert (back.title, back.description, back.priority) == ("Flight", "Gate B", "high")
+    assert back.due_at == task.due_at and back.series is None
+    assert list(back.tags.values_list("name", flat=True)) == ["travel"]
+    # The one-hour-from-then reminder had passed by the restore; the relative one is kept.
+    assert list(back.reminders.values_list("offset_minutes", flat=True)) == [60]

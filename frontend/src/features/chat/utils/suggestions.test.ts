@@ -11,7 +11,8 @@ describe("quick replies", () => {
     expect(replySuggestions(reply)).toEqual(["1", "2"]);
   });
 
-  it("offers Undo after one task was ticked off or added, not after several", () => {
+  it("offers Undo after one task was ticked off, added or deleted, not after several", () => {
+    expect(replySuggestions('Deleted "Pay rent" and its repeats (on the 1st of every month).')).toEqual(["Undo"]);
     expect(replySuggestions('Done: "Gym". Next: Mon, Dec 7 at 07:00.')).toEqual(["Undo"]);
     expect(replySuggestions('Added "Pay rent" — due tomorrow at 09:00.')).toEqual(["Undo"]);
     expect(replySuggestions('Done: "Gym".\nDone: "Call mom".')).toEqual([]);
@@ -34,7 +35,7 @@ describe("quick replies", () => {
 
   it("offers nothing after a plain answer", () => {
     expect(replySuggestions('Added a note to "Dentist": bring the card')).toEqual([]);
-    expect(replySuggestions('Deleted "Pay rent".')).toEqual([]);
+    expect(replySuggestions('Put back "Pay rent" — due tomorrow.')).toEqual([]);
   });
 
   it("finds the tasks a stored reply touched, skipping deleted ones", () => {
