@@ -639,7 +639,8 @@ def test_a_snapshot_restores_the_task_as_it_was_without_reminders_that_passed_me
 
     back.refresh_from_db()
     assert (back.title, back.description, back.priority) == ("Flight", "Gate B", "high")
-    assert back.due_at == task.due_at and back.series is None
+    assert back.due_at == task.due_at
+    assert back.series is None
     assert list(back.tags.values_list("name", flat=True)) == ["travel"]
     # The one-hour-from-then reminder had passed by the restore; the relative one is kept.
     assert list(back.reminders.values_list("offset_minutes", flat=True)) == [60]
