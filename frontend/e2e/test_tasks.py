@@ -294,10 +294,18 @@ def test_delete_in_the_panel_deletes_a_repeating_task_for_good(page, stack):
     dialog.get_by_role("alertdialog").get_by_role("button", name="Delete", exact=True).click()
 
     # Then it is gone, its series has ended and no next occurrence takes its place
-    expect(page.locator(".toast", has_text="Deleted “Old habit”.")).to_be_visible()
+    toast = page.locator(".toast", has_text="Deleted “Old habit”.")
+    expect(toast).to_be_visible()
     assert api(page, "GET", f"/api/tasks/{created['body']['id']}/")["status"] == 404
     assert Series.objects.get().stopped_at is not None
     assert api(page, "GET", "/api/tasks/?status=open")["body"]["results"] == []
+
+    # And the toast's Undo puts it back, repeating as it did
+    toast.get_by_role("button", name="Undo").click()
+    expect(page.locator(".toast", has_text="Put back “Old habit”.")).to_be_visible()
+    [back] = api(page, "GET", "/api/tasks/?status=open")["body"]["results"]
+    assert (back["title"], back["due_at"]) == ("Old habit", created["body"]["due_at"])
+    assert back["recurrence"]["rule"] == "FREQ=DAILY"
 
 
 def test_a_toast_waits_while_the_pointer_is_on_it(page, stack):

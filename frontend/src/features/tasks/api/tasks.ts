@@ -1,6 +1,7 @@
 import { api, ApiError } from "../../../lib/api-client";
 import type { Anchor, Page, Priority, Reminder, Task } from "../../../lib/types";
 import type { TaskPatch } from "../utils/form";
+import { toWallDate } from "../../../lib/time";
 import type { ReminderInput, ReminderPlan } from "../utils/reminders";
 
 export type TaskView = "today" | "upcoming" | "overdue";
@@ -77,6 +78,26 @@ export const updateTask = (id: number, patch: TaskPatch) => api.patch<Task>(`/ap
  */
 export const deleteTask = (id: number, { series = false }: { series?: boolean } = {}) =>
   api.delete(`/api/tasks/${id}/`, undefined, series ? { query: { series: "true" } } : undefined);
+
+/**
+ * What to send to create the task again as it was (the Undo of a delete): its fields, its
+ * repeat (an open occurrence's), and its pending reminders that have not come yet. An all-day
+ * task goes back as its local date.
+ */
+export function recreation(task: Task, tz: string, now: Date = new Date()): TaskCreate {
+  const reminders: ReminderInput[] = task.reminders
+    .filter((r) => r.status === "pending" && (r.offset_minutes !== null || Date.parse(r.fire_at) > now.getTime()))
+    .map((r) => (r.offset_minutes !== null ? { offset_minutes: r.offset_minutes } : { fire_at: r.fire_at }));
+  return {
+    title: task.title,
+    description: task.description,
+    priority: task.priority,
+    tags: task.tags,
+    due_at: task.due_at === null ? null : task.all_day ? toWallDate(task.due_at, tz) : task.due_at,
+    recurrence: task.recurrence && !task.completed ? { rule: task.recurrence.rule, anchor: task.recurrence.anchor } : null,
+    reminders,
+  };
+}
 
 export const completeTask = (id: number) => api.post<Task>(`/api/tasks/${id}/complete/`);
 

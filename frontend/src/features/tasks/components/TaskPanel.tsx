@@ -11,9 +11,11 @@ import type { Priority, Task } from "../../../lib/types";
 import {
   applyReminderPlan,
   completeTask,
+  createTask,
   deleteTask,
   findNextOccurrence,
   getTask,
+  recreation,
   reopenTask,
   updateTask,
 } from "../api/tasks";
@@ -197,6 +199,7 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
     try {
       await deleteTask(task.id, { series: kind === "delete" });
       emitTasksChanged({ taskId: task.id });
+      const gone = task;
       let message = `Deleted “${task.title}”.`;
       if (kind === "skip") {
         const following = await findNextOccurrence(task, { attempts: 1 }).catch(() => null);
@@ -204,7 +207,14 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
           ? `Skipped “${task.title}”. Next: ${formatDue(following, tz)}.`
           : `Skipped “${task.title}”.`;
       }
-      toast({ message });
+      const undo = () =>
+        void createTask(recreation(gone, tz))
+          .then((back) => {
+            emitTasksChanged({ task: back });
+            toast({ message: `Put back “${back.title}”.` });
+          })
+          .catch((error) => toast({ message: errorMessage(error), tone: "error" }));
+      toast({ message, action: kind === "delete" ? { label: "Undo", onClick: undo } : undefined });
       onClose();
     } catch (error) {
       setFormError(errorMessage(error));
