@@ -581,9 +581,26 @@ def _make_it(cmd: _Command, clock: Clock) -> Intent | None:
     return _either_half(_with_ref(intent, TaskRef(focus=True)), value)
 
 
-@_command(r"remind\s+me\s+(?P<rest>.+)")
-def _remind_me_to(cmd: _Command, clock: Clock) -> Intent:
-    return _add(cmd["rest"] or "", clock, reminder_at_due=True)
+@_command(
+    r"remind\s+me\s+(?P<rest>.+)",
+    # "every monday remind me to take out the trash", "in 2 hours, remind me to …"
+    r"(?P<lead>.+?)[,\s]+remind\s+me\s+(?:to\s+)?(?P<rest>.+)",
+)
+def _remind_me_to(cmd: _Command, clock: Clock) -> Intent | None:
+    if cmd.has("lead"):
+        lead = Phrase(cmd["lead"] or "")
+        try:
+            said = repeats.take_repeat(lead, clock) is not None
+            said = not phrases.take_when(lead, clock).empty or said
+        except Clarify:
+            return None
+        if not said or lead.rest().strip(" ,."):
+            return None
+        return _add(f"{cmd['rest']} {cmd['lead']}", clock, reminder_at_due=True)
+    intent = _add(cmd["rest"] or "", clock, reminder_at_due=True)
+    # "remind me next week about the dentist": "The dentist"
+    title = re.sub(r"^(?:about|of)\s+(?=\S)", "", intent.title or "", flags=re.IGNORECASE)
+    return replace(intent, title=title[:1].upper() + title[1:])
 
 
 # ---------------------------------------------------------------- tags
@@ -734,8 +751,8 @@ def _add(text: str, clock: Clock, *, reminder_at_due: bool = False) -> Intent:
     if reminder_at_due and reminders is None:
         if due is None:
             raise phrases.WhenAgain(f"When should I remind you to {title[:1].lower() + title[1:]}?")
-        if not isinstance(due, datetime):
-            raise Clarify(f"At what time on {due:%a, %b} {due.day} should I remind you?")
+        if not isinstance(due, datetime):  # answered with a time: "9am"
+            raise phrases.WhenAgain(f"At what time on {due:%a, %b} {due.day} should I remind you?")
         reminders = [ReminderSpec(offset_minutes=0)]
     resolved = phrases.resolve_reminders(reminders, due, clock, title=title)
     return Intent(

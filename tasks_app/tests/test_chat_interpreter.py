@@ -213,8 +213,18 @@ def test_a_question_about_the_due_is_settled_by_a_due(chat, user):
     assert answered.text == 'Added "Call mom" — due tomorrow at 09:00.'
     assert asked.text == "When should I remind you to stretch?"
     assert reminded.text == 'Added "Stretch" — due today at 10:20; reminder at the due time.'
+    assert chat("remind me next week about the dentist").text == (
+        "At what time on Mon, Mar 9 should I remind you?"
+    )
+    assert chat("at 10").text == (
+        'Added "The dentist" — due Mon, Mar 9 at 10:00; reminder at the due time.'
+    )
     assert other.text.startswith("Open tasks:")
-    assert sorted(Task.objects.values_list("title", flat=True)) == ["Call mom", "Stretch"]
+    assert sorted(Task.objects.values_list("title", flat=True)) == [
+        "Call mom",
+        "Stretch",
+        "The dentist",
+    ]
 
 
 def test_a_list_of_tasks_a_line_each_adds_each_and_other_lines_are_one_message(

@@ -1038,6 +1038,26 @@ GOLDEN = [
     G("NY", "is there anything due today", "list", {"list": {"view": "today"}}),
     G("NY", "snooze the reminder for an hour", "snooze", {"minutes": 60}),
     G("NY", "snooze my reminder for the dentist", "snooze", {"ref": "dentist"}),
+    # "remind me" after the when
+    G(
+        "NY",
+        "in 2 hours remind me to check the laundry",
+        "add",
+        {"title": "Check the laundry", "due": "2026-03-05 12:00", "reminders": ["-0m"]},
+    ),
+    G(
+        "NY",
+        "every monday at 7pm, remind me to take out the trash",
+        "add",
+        {"title": "Take out the trash", "due": "2026-03-09 19:00", "reminders": ["-0m"]},
+        rrule="FREQ=WEEKLY;BYDAY=MO",
+    ),
+    G(
+        "NY",
+        "every monday remind me to take out the trash",
+        "clarify",
+        {"question": "At what time on Mon, Mar 9 should I remind you?"},
+    ),
     # Not to be done after all: deleted
     G("NY", "I don't need to call dad anymore", "delete", {"ref": "call dad"}),
     G("NY", "I don't have to go to the gym today", "skip", {"ref": "go to the gym"}),
