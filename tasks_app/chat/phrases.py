@@ -25,7 +25,10 @@ Defaults, so that nothing is guessed silently (the chat reply always states the 
   "next weekend": Saturday of next week. "next week", "early next week": its Monday; "next
   month": its 1st. "this week", "end of the week": its Friday (at the weekend, its Sunday); "end
   of next week": next week's Friday. "Friday, Dec 4": that date, if it is a Friday (else asked).
-* A month and day that have passed this year ("March 3" on March 5) mean next year.
+* A month and day that have passed this year ("March 3" on March 5) mean next year. "in March":
+  its 1st (in March itself: today). "end of day", "eod": today, or the day said with it ("eod
+  tomorrow"); "close of business", "COB": 17:00. "fri", "wed": dates ("sat" and "sun" only
+  before a time). Common misspellings ("thrusday", "tonite", "2moro") are read as meant.
 * "3/4" with both numbers up to 12 could be March 4 or 3 April: asked, never guessed.
 * "in 20 minutes", "in 2 hours": that exact time. "in 3 days", "in 2 weeks": that date.
 * "remind me at 8am" on a task due at a time becomes "N minutes before" (so it follows a
@@ -129,6 +132,9 @@ MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
+_MONTH_FULL = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+)
 NUM = (
     r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
     r"|twenty|thirty|forty[- ]five|ninety|(?:a\s+)?couple\s+of)"
@@ -170,6 +176,8 @@ DATE_ATOM = (
     rf"|(?:this|next|coming|on)\s+{WD_ANY}"
     # "gym fri 7pm", "dentist wed": short names alone too, but "sat" and "sun" only before a
     # time ("sun 10am"): "sat nav", "sun cream", "lie in the sun" stay words
+    # "book flights in March": its 1st (this month's: today)
+    rf"|in\s+(?:early\s+)?{_MONTH_FULL}(?:\s+\d{{4}})?(?![\w.])"
     r"|(?:mon|tues?|wed|thu(?:rs?)?|fri)"
     r"|(?:sat|sun)(?=\s+(?:at\s+|@\s*)?\d)"
     rf"|{_CALENDAR_DATE})"
@@ -414,6 +422,11 @@ def parse_date(text: str, clock: Clock) -> tuple[date, time | None]:
     if match := re.fullmatch(rf"(?:(this|next|coming|the coming|on) )?({WD_ANY})", text):
         weekday = WEEKDAY_NAMES[match[2]]
         return next_weekday(today, weekday, next_week=match[1] == "next"), None
+    if match := re.fullmatch(rf"in (?:early )?({_MONTH_FULL})(?: (\d{{4}}))?", text):
+        month = MONTH_NAMES[match[1].rstrip(".")]
+        if month == today.month and match[2] in (None, str(today.year)):
+            return today, None
+        return _month_day(clock, month, 1, _year(match[2])), None
     if match := re.fullmatch(
         rf"(?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({MONTH})(?:,? (\d{{4}}))?", text
     ):

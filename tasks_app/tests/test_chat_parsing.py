@@ -1016,6 +1016,11 @@ GOLDEN = [
     G("NY", "gym tonite at 7", "add", {"title": "Gym", "due": "2026-03-05 19:00"}),
     G("NY", "pay rent 2moro", "add", {"title": "Pay rent", "due": "2026-03-06"}),
     G("NY", "meeting nxt monday 10am", "add", {"title": "Meeting", "due": "2026-03-09 10:00"}),
+    # "in March": its 1st; in that month itself, today
+    G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
+    G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
+    G("NY", "plan the trip in may 2027", "add", {"title": "Plan the trip", "due": "2027-05-01"}),
+    G("NY", "put the files in mar folder", "add", {"title": "Files in mar folder"}),
     # The end of a day: today's, or that of the day said with it; "close of business" is 17:00
     G("NY", "submit report by end of day", "add", {"title": "Submit report", "due": "2026-03-05"}),
     G("NY", "finish slides eod tomorrow", "add", {"title": "Finish slides", "due": "2026-03-06"}),
