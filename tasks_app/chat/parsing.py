@@ -1280,6 +1280,7 @@ _NOT_A_TASK = frozenset({
 })  # fmt: skip
 
 
+_DAY_WORDS = frozenset({"today", "tomorrow", "tonight", "tmrw", "tmr"})
 # Verbs a to-do starts with: a message that starts with one names something to do, undated too.
 _TODO_VERBS = frozenset({
     "buy", "call", "email", "e-mail", "text", "phone", "ring", "pay", "book", "schedule",
@@ -1325,6 +1326,14 @@ def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = 
     dated = candidate.due is not None or candidate.rule is not None
     saying = bool(re.match(r"(?:i'?m|i\s+am)\s", text.lower()))  # "I'm done for today"
     first = words[0].strip(",.!:") if words else ""
+    named = candidate.title.lower().split()  # "urgent: call the plumber": "call the plumber"
+    if (
+        first in _DAY_WORDS
+        and named
+        and named[0] not in _NOT_A_TASK
+        and not _CHATTER.fullmatch(named[0])
+    ):
+        first = named[0]  # "tomorrow at 10 dentist": the day first, then what to do
     if (
         dated
         and not chatting
@@ -1333,7 +1342,6 @@ def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = 
         and not (_PAST_TENSE.fullmatch(first) and first not in _NOT_PAST)
     ):
         return candidate
-    named = candidate.title.lower().split()  # "urgent: call the plumber": "call the plumber"
     if (
         plain
         and not dated

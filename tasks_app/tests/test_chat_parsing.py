@@ -718,14 +718,17 @@ GOLDEN = [
     G("NY", "thanks!", "thanks", {}),
     G("NY", "yes", "yes", {}),
     G("NY", "2", "choose", {"ref": (2,)}),
-    # Something to do with a date is added; one that might be a reply is offered.
+    # Something to do with a date is added, the day first too; one that might not be is offered.
     G("NY", "call mom tomorrow at 5pm", "add", {"title": "Call mom", "due": "2026-03-06 17:00"}),
+    G("NY", "tomorrow call mom at 5pm", "add", {"title": "Call mom", "due": "2026-03-06 17:00"}),
+    G("NY", "tomorrow at 10 dentist", "add", {"title": "Dentist", "due": "2026-03-06 10:00"}),
     G(
         "NY",
-        "tomorrow call mom at 5pm",
+        "tomorrow I have a meeting at 3",
         "unknown",
-        {"title": "Call mom", "due": "2026-03-06 17:00"},
+        {"title": "I have a meeting", "due": "2026-03-06 15:00"},
     ),
+    G("NY", "today is a good day", "unknown", {"title": "Is a good day", "due": "2026-03-05"}),
     # News of something done, in the past tense, completes the task it names in the present.
     G(
         "NY",
