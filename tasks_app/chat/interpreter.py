@@ -286,17 +286,30 @@ class Interpreter:
         reply.tasks.extend(t for t in result.tasks if t.pk not in known)
         return result
 
-    def _each(self, name: str, intent: Intent, *, completed: bool = False) -> ChatReply:
+    def _each(
+        self,
+        name: str,
+        intent: Intent,
+        *,
+        completed: bool = False,
+        snapshots: list[dict[str, Any]] | None = None,
+    ) -> ChatReply:
+        """Run a tool on each task the intent names. `snapshots`, if given, receives
+        `services.task_snapshot` of each task it succeeded on, as it was before."""
         reply = ChatReply("")
         texts = []
         targets = self._tasks(intent.ref, completed=completed)
         for task in targets:
+            before = services.task_snapshot(task) if snapshots is not None else None
             try:
                 texts.append(self._run(name, reply, task_id=task.pk).summary)
             except ApplicationError as exc:
                 if len(targets) == 1:
                     raise
                 texts.append(f'"{task.title}": {exc.message}')
+                continue
+            if snapshots is not None and before is not None:
+                snapshots.append(before)
         reply.text = "\n".join(texts)
         if len(targets) == 1 and name != "delete_task":
             # After completing a recurring task, "it" is the occurrence that is still open.
@@ -484,21 +497,8 @@ class Interpreter:
 
     def _delete(self, intent: Intent) -> ChatReply:
         """Delete; "undo" as the very next message puts back what went (as new tasks)."""
-        reply = ChatReply("")
-        texts: list[str] = []
         gone: list[dict[str, Any]] = []
-        targets = self._tasks(intent.ref)
-        for task in targets:
-            snapshot = services.task_snapshot(task)
-            try:
-                texts.append(self._run("delete_task", reply, task_id=task.pk).summary)
-            except ApplicationError as exc:
-                if len(targets) == 1:
-                    raise
-                texts.append(f'"{task.title}": {exc.message}')
-                continue
-            gone.append(snapshot)
-        reply.text = "\n".join(texts)
+        reply = self._each("delete_task", intent, snapshots=gone)
         if gone:
             reply.pending = {"type": "deleted", "snapshots": gone}
         return reply
