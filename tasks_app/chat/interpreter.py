@@ -182,6 +182,7 @@ class Interpreter:
             return ChatReply(str(say))
         reply.focus_task_id = reply.tasks[-1].pk if reply.tasks else None
         reply.last_task_ids = [task.pk for task in reply.tasks]
+        reply.pending = {"type": "added", "task_ids": reply.last_task_ids}  # "undo": all of them
         return reply
 
     def _act(self, intent: Intent, message: str) -> ChatReply:
@@ -456,9 +457,13 @@ class Interpreter:
         focus, or of the occurrence the one in focus came after (completing a repeating task
         moves "it" to its next occurrence)."""
         pending = self.state.pending or {}
-        if pending.get("type") == "added":
+        if pending.get("type") == "added":  # one task, or a list of them a line each
             reply = ChatReply("")
-            reply.text = self._run("undo_add", reply, task_id=pending["task_id"]).summary
+            with transaction.atomic():
+                reply.text = "\n".join(
+                    self._run("undo_add", reply, task_id=task_id).summary
+                    for task_id in pending.get("task_ids") or [pending["task_id"]]
+                )
             return reply
         if pending.get("type") == "deleted":
             with transaction.atomic():

@@ -248,6 +248,13 @@ def test_a_list_of_tasks_a_line_each_adds_each_and_other_lines_are_one_message(
     assert not Task.objects.filter(user=other_user).exists()
     # "complete 2" then means the second of them
     assert chat("complete 2").text == 'Done: "Call mom".'
+    # and right after such a list, "undo" takes all of it back
+    chat("- water the plants\n- renew the passport in June")
+    assert chat("undo").text == (
+        'Took back "Water the plants": it\'s off your list.\n'
+        'Took back "Renew the passport": it\'s off your list.'
+    )
+    assert not Task.objects.filter(title__in=["Water the plants", "Renew the passport"]).exists()
 
 
 def test_a_list_of_tasks_is_added_whole_or_not_at_all(chat, user, settings):

@@ -11,11 +11,14 @@ describe("quick replies", () => {
     expect(replySuggestions(reply)).toEqual(["1", "2"]);
   });
 
-  it("offers Undo after one task was ticked off, added or deleted, not after several", () => {
+  it("offers Undo after one task was ticked off, or tasks were added or deleted", () => {
     expect(replySuggestions('Deleted "Pay rent" and its repeats (on the 1st of every month).')).toEqual(["Undo"]);
     expect(replySuggestions('Done: "Gym". Next: Mon, Dec 7 at 07:00.')).toEqual(["Undo"]);
     expect(replySuggestions('Added "Pay rent" — due tomorrow at 09:00.')).toEqual(["Undo"]);
     expect(replySuggestions('Done: "Gym".\nDone: "Call mom".')).toEqual([]);
+    expect(replySuggestions('Added "Buy milk" — no due date.\nAdded "Call mom" — due tomorrow.')).toEqual(["Undo"]);
+    expect(replySuggestions('Deleted "Gym".\nDeleted "Call mom".')).toEqual(["Undo"]);
+    expect(replySuggestions('Deleted "Gym".\n"Call mom": no such thing.')).toEqual([]);
   });
 
   it("offers the two dates of a message, and Both for two weekdays", () => {

@@ -25,9 +25,11 @@ export function replySuggestions(reply: string): string[] {
   // A date that reads two ways ("3/4"): each reading.
   const readings = /^"[^"]+" could be (.+) or (.+)\. Which one\?$/.exec(reply.trim());
   if (readings) return [readings[1], readings[2]];
-  // One task ticked off, added or deleted: the chat takes it back on "undo" (a completion with
-  // the repeating task's next one, an add with its repeat, a delete as a new task).
-  if (/^(?:Done: |Added |Deleted )"[^\n]*$/.test(reply.trim())) return ["Undo"];
+  // One task ticked off, or tasks added or deleted: the chat takes it back on "undo" (a
+  // completion with the repeating task's next one, an add with its repeat, a delete as new tasks).
+  const lines = reply.trim().split("\n");
+  if (/^Done: "/.test(lines[0]) && lines.length === 1) return ["Undo"];
+  if (["Added", "Deleted"].some((verb) => lines.every((line) => line.startsWith(`${verb} "`)))) return ["Undo"];
   return [];
 }
 
