@@ -1281,6 +1281,9 @@ _NOT_A_TASK = frozenset({
 
 
 _DAY_WORDS = frozenset({"today", "tomorrow", "tonight", "tmrw", "tmr"})
+# First words of requests to the app ("go to settings", "turn off notifications") that, with a
+# date, start something to do: "go to the gym tomorrow at 6", "stop by the bank on Friday".
+_DATED_VERBS = frozenset({"go", "start", "stop", "open", "turn", "switch", "show"})
 # Verbs a to-do starts with: a message that starts with one names something to do, undated too.
 _TODO_VERBS = frozenset({
     "buy", "call", "email", "e-mail", "text", "phone", "ring", "pay", "book", "schedule",
@@ -1338,7 +1341,7 @@ def _unknown(text: str, clock: Clock, *, chatting: bool = False, asking: bool = 
         dated
         and not chatting
         and not saying
-        and first not in _NOT_A_TASK
+        and (first not in _NOT_A_TASK or first in _DATED_VERBS)
         and not (_PAST_TENSE.fullmatch(first) and first not in _NOT_PAST)
     ):
         return candidate

@@ -116,11 +116,11 @@ def test_undo_of_a_repeating_add_takes_its_series_too_and_only_right_after(chat,
 
 
 def test_a_message_that_might_not_be_a_task_is_offered_and_added_on_yes(chat, user):
-    offered = chat("go to the gym tomorrow at 5pm")  # "go": maybe "go to settings"
+    offered = chat("tomorrow I have a meeting at 5pm")  # it tells; maybe not a task
     added = chat("yes")
 
     assert offered.text == (
-        'Do you want me to add "Go to the gym" — due tomorrow at 17:00? Say "yes" to add it.'
+        'Do you want me to add "I have a meeting" — due tomorrow at 17:00? Say "yes" to add it.'
     )
     assert added.actions[0]["type"] == "task.created"
     assert local(Task.objects.get()) == "Fri 2026-03-06 17:00"
@@ -267,14 +267,14 @@ def test_a_list_of_tasks_is_added_whole_or_not_at_all(chat, user, settings):
 
 
 def test_no_declines_the_offer(chat, user):
-    chat("go swimming every 3 days")
+    chat("we swim every 3 days")
 
     assert chat("no").text == "OK, I left it."
     assert not Task.objects.exists()
 
 
 def test_a_pending_question_only_binds_the_next_message(chat, user):
-    chat("go to the gym tomorrow at 5pm")
+    chat("tomorrow I have a meeting at 5pm")
     chat("list")
 
     assert chat("yes").text.startswith("There's no question waiting")
@@ -541,17 +541,17 @@ def test_a_service_error_is_a_reply_not_a_crash(chat, user):
 
 
 def test_a_reminder_said_after_an_offer_joins_it(chat, user):
-    offered = chat("go to standup every weekday at 8:30")
+    offered = chat("we have standup every weekday at 8:30")
     amended = chat("remind me 10 minutes before")
     added = chat("yes")
 
-    assert offered.text.startswith('Do you want me to add "Go to standup" — every weekday at 08:30')
+    assert offered.text.startswith('Do you want me to add "We have standup" — every weekday at')
     assert "; reminder 10 minutes before?" in amended.text
-    assert amended.text.startswith('Do you want me to add "Go to standup" — every weekday at 08:30')
+    assert amended.text.startswith('Do you want me to add "We have standup" — every weekday at')
     task = Task.objects.get(user=user)
     assert task.series is not None
     assert [(r.offset_minutes, r.status) for r in task.reminders.all()] == [(10, "pending")]
-    assert added.text.startswith('Added "Go to standup"')
+    assert added.text.startswith('Added "We have standup"')
 
 
 def test_a_reminder_said_after_adding_goes_to_that_task(chat, user):
@@ -583,11 +583,11 @@ def test_a_short_task_without_a_date_is_added_or_offered_and_added_on_yes(chat, 
 
 
 def test_an_offer_names_tags_and_priority_and_tonight_at_7_is_the_evening(chat, user):
-    offered = chat("go to dinner with Sam tonight at 7 #personal !high")
+    offered = chat("we have dinner with Sam tonight at 7 #personal !high")
     chat("yes")
 
     assert offered.text == (
-        'Do you want me to add "Go to dinner with Sam" — due today at 19:00; #personal; high '
+        'Do you want me to add "We have dinner with Sam" — due today at 19:00; #personal; high '
         'priority? Say "yes" to add it.'
     )
     task = Task.objects.get(user=user)

@@ -938,7 +938,7 @@ GOLDEN = [
     G(
         "NY",
         "go running every mon wed fri 6am",
-        "unknown",
+        "add",
         {"title": "Go running", "due": "2026-03-06 06:00"},
         rrule="FREQ=WEEKLY;BYDAY=MO,WE,FR",
     ),
@@ -1292,6 +1292,19 @@ GOLDEN = [
     G("NY", "sounds good", "yes", {}),
     G("NY", "thank you so much", "thanks", {}),
     G("NY", "turn off notifications", "unknown", {}),
+    # ... but with a date, such a first word starts something to do
+    G(
+        "NY",
+        "go to the gym tomorrow at 6pm",
+        "add",
+        {"title": "Go to the gym", "due": "2026-03-06 18:00"},
+    ),
+    G(
+        "NY",
+        "stop by the bank on friday",
+        "add",
+        {"title": "Stop by the bank", "due": "2026-03-06"},
+    ),
     G("NY", "taxes", "unknown", {}),
     G("NY", "overdue stuff", "list", {"list": {"view": "overdue"}}),
     G("NY", "next", "list", {"list": {"view": "upcoming"}}),
