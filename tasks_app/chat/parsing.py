@@ -732,7 +732,6 @@ def _add(text: str, clock: Clock, *, reminder_at_due: bool = False) -> Intent:
     repeat = repeats.take_repeat(phrase, clock)
     before = list(phrase.used)
     when = phrases.take_when(phrase, clock)
-    said_when = _spans(phrase, before)
     if match := re.search(r"(?<!\w)(?:at|@)\s+\d[\d:.]*\s*\w*", phrase.rest(), flags=re.I):
         raise Clarify(f'I couldn\'t read the time "{match[0]}". Try "at 9am" or "at 21:30".')
     if quoted:
@@ -747,7 +746,7 @@ def _add(text: str, clock: Clock, *, reminder_at_due: bool = False) -> Intent:
         try:
             due = phrases.due_from(when, clock)
         except phrases.Passed as passed:  # answered with another due: "tomorrow at 9"
-            raise phrases.WhenAgain(str(passed), said_when) from passed
+            raise phrases.WhenAgain(str(passed), _spans(phrase, before)) from passed
     if reminder_at_due and reminders is None:
         if due is None:
             raise phrases.WhenAgain(f"When should I remind you to {title[:1].lower() + title[1:]}?")
