@@ -199,7 +199,6 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
     try {
       await deleteTask(task.id, { series: kind === "delete" });
       emitTasksChanged({ taskId: task.id });
-      const gone = task;
       let message = `Deleted “${task.title}”.`;
       if (kind === "skip") {
         const following = await findNextOccurrence(task, { attempts: 1 }).catch(() => null);
@@ -208,7 +207,7 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
           : `Skipped “${task.title}”.`;
       }
       const undo = () =>
-        void createTask(recreation(gone, tz))
+        void createTask(recreation(task, tz))
           .then((back) => {
             emitTasksChanged({ task: back });
             toast({ message: `Put back “${back.title}”.` });
