@@ -644,7 +644,7 @@ def _note(cmd: _Command, clock: Clock) -> Intent:
 
 
 _ADD_VERBS = (
-    r"(?:add|create|new|put|note|jot\s+down|capture|remember\s+to|todo\s*:|to-?do\s*:|task\s*:)"
+    r"(?:(?:add|create|new|put|note|jot\s+down|capture|remember\s+to)\b|todo\s*:|to-?do\s*:|task\s*:)"
     r"(?:\s+(?:a|an|the)(?=\s))?(?:\s+new(?=\s+(?:task|todo|to-?do|item|entry|reminder|note)\b))?"
     r"(?:\s+(?:task|todo|to-?do|item|entry|reminder|note)(?=[\s:]))?"
     r"(?:\s+to\s+(?:my\s+)?(?:list|tasks|todos?)(?=[\s:]))?"

@@ -1019,6 +1019,33 @@ GOLDEN = [
     G("NY", "gym tonite at 7", "add", {"title": "Gym", "due": "2026-03-05 19:00"}),
     G("NY", "pay rent 2moro", "add", {"title": "Pay rent", "due": "2026-03-06"}),
     G("NY", "meeting nxt monday 10am", "add", {"title": "Meeting", "due": "2026-03-09 10:00"}),
+    # A title that starts with an add verb's letters keeps them ("newsletter" had become "Sletter")
+    G(
+        "NY",
+        "newsletter every other monday",
+        "add",
+        {"title": "Newsletter", "due": "2026-03-09"},
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO",
+    ),
+    G(
+        "NY",
+        "address the envelopes tomorrow",
+        "add",
+        {"title": "Address the envelopes", "due": "2026-03-06"},
+    ),
+    G(
+        "NY",
+        "notebook for school tomorrow",
+        "add",
+        {"title": "Notebook for school", "due": "2026-03-06"},
+    ),
+    G(
+        "NY",
+        "putty for the window on saturday",
+        "add",
+        {"title": "Putty for the window", "due": "2026-03-07"},
+    ),
+    G("NY", "new task: call mom tomorrow", "add", {"title": "Call mom", "due": "2026-03-06"}),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
