@@ -430,16 +430,21 @@ class Interpreter:
         except _NotFound as missing:
             if intent.otherwise is not None:  # "I called mom" with no such task
                 return self._act(intent.otherwise, "")
-            if intent.suggestion is None:
-                raise
-            offer = parsing.parse(intent.suggestion, now=self.now, zone=self.zone)
-            if offer.kind != "add":
-                raise
-            reply = self._unknown(Intent("unknown", suggestion=intent.suggestion, title=offer.title,
-                                         due=offer.due, rule=offer.rule, reminders=offer.reminders,
-                                         tags=offer.tags, priority=offer.priority))  # fmt: skip
-            reply.text = f"{missing} {reply.text}"
-            return reply
+            return self._offer_instead(missing, intent)
+
+    def _offer_instead(self, missing: _NotFound, intent: Intent) -> ChatReply:
+        """No task has the title the message named: offer to add the message as a task
+        ("finish the report", "cancel netflix"), or say that none matched."""
+        if intent.suggestion is None:
+            raise missing
+        offer = parsing.parse(intent.suggestion, now=self.now, zone=self.zone)
+        if offer.kind != "add":
+            raise missing
+        reply = self._unknown(Intent("unknown", suggestion=intent.suggestion, title=offer.title,
+                                     due=offer.due, rule=offer.rule, reminders=offer.reminders,
+                                     tags=offer.tags, priority=offer.priority))  # fmt: skip
+        reply.text = f"{missing} {reply.text}"
+        return reply
 
     def _reopen(self, intent: Intent) -> ChatReply:
         return self._each("reopen_task", intent, completed=True)
@@ -503,7 +508,10 @@ class Interpreter:
     def _delete(self, intent: Intent) -> ChatReply:
         """Delete; "undo" as the very next message puts back what went (as new tasks)."""
         gone: list[dict[str, Any]] = []
-        reply = self._each("delete_task", intent, snapshots=gone)
+        try:
+            reply = self._each("delete_task", intent, snapshots=gone)
+        except _NotFound as missing:
+            return self._offer_instead(missing, intent)
         if gone:
             reply.pending = {"type": "deleted", "snapshots": gone}
         return reply

@@ -585,8 +585,16 @@ def _make_it(cmd: _Command, clock: Clock) -> Intent | None:
     r"remind\s+me\s+(?P<rest>.+)",
     # "every monday remind me to take out the trash", "in 2 hours, remind me to …"
     r"(?P<lead>.+?)[,\s]+remind\s+me\s+(?:to\s+)?(?P<rest>.+)",
+    # "reminder: call mom at 5pm", "reminder to pay rent friday", "reminder call mom at 5" (a
+    # verb of something to do next; "reminder letters tomorrow" is a task's title)
+    r"reminder\s*(?::|-|\s+to\s)\s*(?P<rest>.+)",
+    r"reminder\s+(?P<verb>[\w-]+)\s+(?P<rest>.+)",
 )
 def _remind_me_to(cmd: _Command, clock: Clock) -> Intent | None:
+    if cmd.has("verb"):
+        if (cmd["verb"] or "").lower() not in _TODO_VERBS:
+            return None
+        return _add(f"{cmd['verb']} {cmd['rest']}", clock, reminder_at_due=True)
     if cmd.has("lead"):
         lead = Phrase(cmd["lead"] or "")
         try:
@@ -1163,8 +1171,8 @@ _TASK_VERBS = frozenset({"complete", "finish", "check", "close"})
 
 
 @_command(
-    r"(?:delete|remove|erase|drop|trash|discard|get\s+rid\s+of|forget(?:\s+about)?|cancel|scrap)"
-    r"\s+(?P<ref>.+)",
+    r"(?P<verb>delete|remove|erase|drop(?!\s+(?:off|by|in)\b)|trash|discard|get\s+rid\s+of"
+    r"|forget(?:\s+about)?|cancel|scrap)\s+(?P<ref>.+)",
     # "I don't need to call dad anymore", "no need to renew the passport": not to be done
     r"(?:i\s+|we\s+)?(?:don'?t|do\s+not|no\s+longer|won'?t)\s+(?:need|have|want)\s+to\s+(?P<ref>.+?)"
     r"(?:\s+(?:any\s*more|after\s+all))?",
@@ -1172,7 +1180,26 @@ _TASK_VERBS = frozenset({"complete", "finish", "check", "close"})
     r"(?P<ref>.+?)\s+(?:is|was|got|has\s+been)\s+(?:cancell?ed|called\s+off)",
 )
 def _delete(cmd: _Command, clock: Clock) -> Intent:
-    return Intent("delete", ref=_ref(cmd["ref"]))
+    ref = _ref(cmd["ref"])
+    if not cmd.has("verb") or ref.numbers or ref.focus or ref.view:
+        return Intent("delete", ref=ref)
+    # "cancel the dentist tomorrow": the task with that title (the date tells which, said as
+    # people do); "trash every tue and fri at 7am", with no title left, is a task to add. If
+    # no open task matches, the chat offers to add the message ("cancel netflix").
+    try:
+        named = _add(cmd["ref"] or "", clock)
+    except Clarify:
+        try:
+            candidate = _add(cmd.original, clock)
+        except Clarify:
+            candidate = None
+        if candidate is not None and (candidate.due is not None or candidate.rule is not None):
+            return candidate
+    else:
+        if (named.due is not None or named.rule is not None) and named.title:
+            title = re.sub(r"^(?:the|my)\s+", "", named.title, flags=re.IGNORECASE)
+            ref = replace(ref, alternatives=(title,))
+    return Intent("delete", ref=ref, suggestion=f"add {cmd.original}")
 
 
 # ---------------------------------------------------------------- news of something done

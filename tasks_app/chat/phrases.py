@@ -718,7 +718,12 @@ def take_reminders(
     specs: list[ReminderSpec] = []
     while match := phrase.take(rf"{lead}({REMINDER_LIST})(?![\w:])"):
         specs.extend(_reminder_specs(match[1], clock))
-    if trigger and phrase.find(r"(?<!\w)(?:remind(?:\s+me)?|reminder)(?!\w)"):
+    # "remind me" or a reminder that went unread ("…, reminder at dawn"); "send reminder
+    # emails", "remind the team about the offsite" are titles
+    if trigger and phrase.find(
+        r"(?<!\w)(?:remind\s+me(?!\w)|(?:remind|reminders?)"
+        r"(?=\s*$|\s*[,.;:!]|\s+(?:at|in|on|before|for|every|when|\d)(?!\w)))"
+    ):
         raise Clarify(
             'I couldn\'t read when to remind you. Try "remind me 30 minutes before" or '
             '"remind me at 8am".'

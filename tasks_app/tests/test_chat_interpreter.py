@@ -140,6 +140,24 @@ def test_finish_with_a_date_adds_and_without_one_completes_or_offers(chat, user)
     assert chat("yes").text == 'Added "Close the garage door" — no due date.'
 
 
+def test_cancel_with_a_date_deletes_the_task_it_names_or_offers_to_add_it(chat, user, other_user):
+    services.task_create(user=other_user, title="Netflix")  # another user's: never matched
+    chat("add dentist tomorrow at 3pm")
+
+    gone = chat("cancel the dentist tomorrow")
+    offered = chat("cancel netflix")
+    added = chat("yes")
+
+    assert gone.text == 'Deleted "Dentist".'
+    assert offered.text == (
+        'I couldn\'t find an open task called "netflix". Do you want me to add "Cancel netflix" '
+        '— no due date? Say "yes" to add it.'
+    )
+    assert added.text == 'Added "Cancel netflix" — no due date.'
+    assert [t.title for t in Task.objects.filter(user=user)] == ["Cancel netflix"]
+    assert Task.objects.filter(user=other_user, title="Netflix").exists()
+
+
 def test_news_of_something_done_completes_the_task_it_names(chat, user, other_user):
     mom = services.task_create(user=user, title="Call mom and dad")
     oil = services.task_create(user=user, title="Change the oil")

@@ -649,7 +649,61 @@ GOLDEN = [
     G("NY", "reopen 2", "reopen", {"ref": (2,)}),
     G("NY", "mark 1 as not done", "reopen", {"ref": (1,)}),
     G("NY", "delete 3", "delete", {"ref": (3,)}),
-    G("NY", "remove the dentist appointment", "delete", {"ref": "dentist appointment"}),
+    G(
+        "NY",
+        "remove the dentist appointment",
+        "delete",
+        {"ref": "dentist appointment", "offer": "add remove the dentist appointment"},
+    ),
+    # A date said with the title tells which task; no title left, a task to add; a task the
+    # verb starts is offered when none matches ("cancel netflix")
+    G(
+        "NY",
+        "cancel the dentist tomorrow",
+        "delete",
+        {"ref": "dentist tomorrow", "or": ["dentist"], "offer": "add cancel the dentist tomorrow"},
+    ),
+    G(
+        "NY",
+        "trash every tue and fri at 7am",
+        "add",
+        {"title": "Trash", "due": "2026-03-06 07:00"},
+        "FREQ=WEEKLY;BYDAY=TU,FR",
+    ),
+    G("NY", "cancel netflix", "delete", {"ref": "netflix", "offer": "add cancel netflix"}),
+    G(
+        "NY",
+        "drop off the kids tomorrow at 8",
+        "add",
+        {"title": "Drop off the kids", "due": "2026-03-06 08:00"},
+    ),
+    G("NY", "I don't need to call dad anymore", "delete", {"ref": "call dad"}),
+    # "reminder" before what to do is "remind me to"; as part of a title it stays there
+    G(
+        "NY",
+        "reminder: call mom at 5pm",
+        "add",
+        {"title": "Call mom", "due": "2026-03-05 17:00", "reminders": ["-0m"]},
+    ),
+    G(
+        "NY",
+        "reminder call mom at 5pm",
+        "add",
+        {"title": "Call mom", "due": "2026-03-05 17:00", "reminders": ["-0m"]},
+    ),
+    G(
+        "NY",
+        "send reminder emails friday",
+        "add",
+        {"title": "Send reminder emails", "due": "2026-03-06"},
+    ),
+    G("NY", "reminder letters tomorrow", "add", {"title": "Reminder letters", "due": "2026-03-06"}),
+    G(
+        "NY",
+        "remind the team about the offsite friday",
+        "add",
+        {"title": "Remind the team about the offsite", "due": "2026-03-06"},
+    ),
     # ---- rename / update / reschedule
     G("NY", "rename 2 to Buy oat milk", "rename", {"title": "Buy oat milk", "ref": (2,)}),
     G(
@@ -792,7 +846,7 @@ GOLDEN = [
         "add",
         {"title": "Close the windows", "due": "2026-03-05 22:00"},
     ),
-    G("NY", "finish the report", "complete", {"ref": "report"}),
+    G("NY", "finish the report", "complete", {"ref": "report", "offer": "add finish the report"}),
     G("NY", "finish 2", "complete", {"ref": (2,)}),
     G(
         "NY",
@@ -1545,6 +1599,8 @@ def summarize(intent: Intent) -> dict[str, Any]:
             out["or"] = list(ref.alternatives)
     if intent.otherwise is not None:
         out["otherwise"] = intent.otherwise.kind
+    if intent.suggestion and intent.kind != "unknown":
+        out["offer"] = intent.suggestion
     if intent.reminders is not None:
         out["reminders"] = [_reminder(r) for r in intent.reminders]
     if intent.tags:
