@@ -701,7 +701,7 @@ def _take_priority(phrase: Phrase) -> str | None:
 
 # Words left dangling at the ends of a title once its date and reminder phrases are taken out.
 _LEADING_CONNECTOR = r"(?:,|;|:|-|\.|and|to|then|also)"
-_TRAILING_CONNECTOR = r"(?:,|;|:|-|\.|and|with|starting|until|till|then|also|remind\s+me)"
+_TRAILING_CONNECTOR = r"(?:,|;|:|-|\.|and|with|starting|from|until|till|then|also|remind\s+me)"
 
 
 def _title(text: str) -> str:

@@ -209,7 +209,9 @@ def _workday_of_month(g: dict[str, str], said: str) -> Repeat:
 )
 def _nth_weekday_of_month(g: dict[str, str], said: str) -> Repeat:
     ordinals = re.findall(ORD, g["ords"])
-    unsure = any(o not in ("first", "1st", "last") for o in ordinals)
+    # "every 3rd thursday" is the month's, as in Todoist; "every second monday" is also said
+    # for every other one
+    unsure = any(o in ("second", "2nd") for o in ordinals)
     if unsure and said.startswith(("every", "each")) and "month" not in said:
         day = g["wd"].capitalize()
         raise Clarify(
@@ -227,7 +229,7 @@ def _nth_weekday_of_month(g: dict[str, str], said: str) -> Repeat:
     rf"{_EVERY}\s+(?:(?P<n>{_N})\s+)?months?\s+on\s+the\s+(?P<days>{_DAYLIST})",
     rf"monthly\s+on\s+the\s+(?P<days>{_DAYLIST})",
     rf"{_EVERY}\s+(?P<days>{DAY_ORD})(?:\s+of\s+the\s+month)?{_NOT_A_UNIT}",
-    rf"{_EVERY}\s+(?P<days>last\s+day)\s+of\s+(?:the|every|each)\s+month",
+    rf"{_EVERY}\s+(?P<days>last\s+day)(?:\s+of\s+(?:the|every|each)\s+month)?",
 )
 def _day_of_month(g: dict[str, str], said: str) -> Repeat:
     found = re.findall(rf"\d{{1,2}}|last\s+day|{'|'.join(_DAY_WORDS)}", g["days"])
@@ -523,8 +525,10 @@ def first_occurrence(
     try:
         since = max(recurrence.local_to_utc(wall, clock.zone), _utc_now(clock))
         # The pattern alone (interval 1, no end) finds the first matching day; counting the
-        # interval from there keeps RRULE's period arithmetic from skipping that day.
-        pattern = rule.model_copy(update={"interval": 1, "count": None, "until": None})
+        # interval from there keeps RRULE's period arithmetic from skipping that day. Hours
+        # keep their interval: "every 8 hours starting 8am", said at 10:00, is next at 16:00.
+        interval = rule.interval if rule.frequency == "hourly" else 1
+        pattern = rule.model_copy(update={"interval": interval, "count": None, "until": None})
         probe = recurrence.build(pattern.to_rrule(), dtstart=wall, tz=clock.zone)
         first = recurrence.first_on_or_after(probe, when=since)
         if first is not None:

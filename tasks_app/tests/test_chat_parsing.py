@@ -1100,6 +1100,37 @@ GOLDEN = [
         {"title": "Putty for the window", "due": "2026-03-07"},
     ),
     G("NY", "new task: call mom tomorrow", "add", {"title": "Call mom", "due": "2026-03-06"}),
+    # As in Todoist: "every 3rd thursday" is the month's (it had asked), "every last day" the
+    # month's last (not understood); hours count from the time said (it had started at 11:00)
+    G(
+        "NY",
+        "book club every 3rd thursday at 7pm",
+        "add",
+        {"title": "Book club", "due": "2026-03-19 19:00"},
+        "FREQ=MONTHLY;BYDAY=3TH",
+    ),
+    G(
+        "NY",
+        "payroll every last day",
+        "add",
+        {"title": "Payroll", "due": "2026-03-31"},
+        "FREQ=MONTHLY;BYMONTHDAY=-1",
+    ),
+    G(
+        "NY",
+        "pills every 8 hours starting 8am",
+        "add",
+        {"title": "Pills", "due": "2026-03-05 16:00"},
+        "FREQ=HOURLY;INTERVAL=8",
+        ["2026-03-05T16:00-05:00", "2026-03-06T00:00-05:00"],
+    ),
+    G(
+        "NY",
+        "water every 3 hours from 9am",
+        "add",
+        {"title": "Water", "due": "2026-03-05 12:00"},
+        "FREQ=HOURLY;INTERVAL=3",
+    ),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
