@@ -189,6 +189,10 @@ class Interpreter:
         handler = getattr(self, f"_{intent.kind}")
         try:
             return handler(intent)
+        except _NotFound as missing:
+            if intent.otherwise is not None:  # "make the bed every morning": no task "bed"
+                return self._act(intent.otherwise, message)
+            return ChatReply(str(missing))
         except _Say as say:
             return ChatReply(str(say))
         except _Choose as choose:
@@ -224,7 +228,11 @@ class Interpreter:
                     "Nothing is due today." if ref.view == "today" else "Nothing is overdue."
                 )
             return found
-        return [self._titled(ref.title or "", completed=completed, alternatives=ref.alternatives)]
+        return [
+            self._titled(
+                ref.title or "", completed=completed, alternatives=ref.alternatives, exact=ref.exact
+            )
+        ]
 
     def _task(self, ref: TaskRef | None, *, completed: bool = False) -> Task:
         found = self._tasks(ref, completed=completed)
@@ -245,7 +253,14 @@ class Interpreter:
         except Http404:
             raise _Say(f"Item {number} of the last list no longer exists.") from None
 
-    def _titled(self, title: str, *, completed: bool, alternatives: tuple[str, ...] = ()) -> Task:
+    def _titled(
+        self,
+        title: str,
+        *,
+        completed: bool,
+        alternatives: tuple[str, ...] = (),
+        exact: bool = False,
+    ) -> Task:
         status = "completed" if completed else "open"
         pool = list(
             selectors.task_list(
@@ -255,7 +270,7 @@ class Interpreter:
         titles = [(t.pk, t.title) for t in pool]
         ids: list[int] = []
         for reading in (title, *alternatives):  # "changed the oil": "chang the oil", "change …"
-            ids = matching.best_matches(reading, titles)
+            ids = matching.best_matches(reading, titles, exact=exact)
             if ids:
                 break
         if not ids:

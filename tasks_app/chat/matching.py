@@ -41,11 +41,11 @@ def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
 
 
-def best_matches(query: str, titles: list[tuple[int, str]]) -> list[int]:
+def best_matches(query: str, titles: list[tuple[int, str]], *, exact: bool = False) -> list[int]:
     """Ids of the task(s) meant: one id when the choice is clear, several when it is not,
-    none when nothing is close."""
+    none when nothing is close (`exact`: nothing but the title itself)."""
     scored = sorted(((score(query, title), i) for i, title in titles), reverse=True)
-    scored = [(s, i) for s, i in scored if s >= THRESHOLD]
+    scored = [(s, i) for s, i in scored if s >= (EXACT if exact else THRESHOLD)]
     if not scored:
         return []
     top = scored[0][0]

@@ -48,6 +48,7 @@ class TaskRef:
     title: str | None = None
     alternatives: tuple[str, ...] = ()  # other readings of the title, tried if it matches none
     focus: bool = False  # "it", "that": the task last acted on
+    exact: bool = False  # the title as it is (but case and articles), not a part or a typo
     view: str | None = None  # "today's tasks", "everything overdue": each task of that view
 
 
@@ -982,8 +983,34 @@ def _priority(cmd: _Command, clock: Clock) -> Intent:
     r"(?:repeat|recur)\s+(?P<ref>.+?)\s+(?P<rest>(?:every|each|daily|weekly|monthly|yearly|annually"
     r"|on|twice|once|hourly|nightly)\b.*)",
     r"(?P<ref>.+?)\s+(?:should\s+)?(?:repeats?|recurs?)\s+(?P<rest>.+)",
+    # "make the gym every monday and thursday"; with no task of that title, "make the bed every
+    # morning" is a task to add
+    r"(?P<verb>make|change|switch|set)\s+(?P<ref>.+?)\s+(?:to\s+)?(?P<rest>(?:every|each|daily"
+    r"|weekly|monthly|yearly|annually|hourly|nightly|twice|once)\b.*)",
 )
 def _set_repeat(cmd: _Command, clock: Clock) -> Intent:
+    if cmd.has("verb"):
+        try:
+            intent = _set_repeat_of(cmd, clock)
+        except Clarify:
+            intent = None
+        try:
+            added = _add(cmd.original, clock) if cmd["verb"].lower() == "make" else None
+        except Clarify:
+            added = None
+        if intent is None:
+            if added is None:
+                return _set_repeat_of(cmd, clock)  # says what it could not read
+            return added
+        if added is None:
+            return intent
+        # "make coffee every morning" is far more often a new task: only a task of just that
+        # title has its repeat changed
+        return replace(intent, ref=replace(intent.ref, exact=True), otherwise=added)
+    return _set_repeat_of(cmd, clock)
+
+
+def _set_repeat_of(cmd: _Command, clock: Clock) -> Intent:
     phrase = Phrase(cmd["rest"] or "")
     repeat = repeats.take_repeat(phrase, clock)
     if repeat is None:

@@ -158,6 +158,25 @@ def test_cancel_with_a_date_deletes_the_task_it_names_or_offers_to_add_it(chat, 
     assert Task.objects.filter(user=other_user, title="Netflix").exists()
 
 
+def test_make_x_every_changes_the_repeat_of_a_task_titled_x_or_adds_one(chat, user, other_user):
+    services.task_create(user=other_user, title="Coffee")  # another user's: never matched
+    chat("add gym every monday at 7am")
+    chat("add buy bed sheets")
+
+    changed = chat("make the gym every monday and thursday")
+    bed = chat("make the bed every morning")  # "bed" is only part of "Buy bed sheets"
+    coffee = chat("make coffee every day at 8")
+
+    assert changed.text == (
+        'Updated "Gym" — every Monday and Thursday at 07:00, first on Mon, Mar 9 at 07:00.'
+    )
+    assert bed.text == 'Added "Make the bed" — every day at 09:00, first tomorrow at 09:00.'
+    assert coffee.text == 'Added "Make coffee" — every day at 08:00, first tomorrow at 08:00.'
+    assert Series.objects.get(user=user, tasks__title="Gym").rule == "FREQ=WEEKLY;BYDAY=MO,TH"
+    assert not Series.objects.filter(user=user, tasks__title="Buy bed sheets").exists()
+    assert not Task.objects.filter(user=other_user).exclude(title="Coffee").exists()
+
+
 def test_news_of_something_done_completes_the_task_it_names(chat, user, other_user):
     mom = services.task_create(user=user, title="Call mom and dad")
     oil = services.task_create(user=user, title="Change the oil")

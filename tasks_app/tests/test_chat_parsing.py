@@ -1131,6 +1131,22 @@ GOLDEN = [
         {"title": "Water", "due": "2026-03-05 12:00"},
         "FREQ=HOURLY;INTERVAL=3",
     ),
+    # "make X every …": X's repeat if a task has just that title, else a task to add (it had
+    # always been added: "Make the gym"); "change/set X to every …" is always X's
+    G(
+        "NY",
+        "make the gym every monday and thursday",
+        "update",
+        {"ref": "gym", "exact": True, "otherwise": "add"},
+        "FREQ=WEEKLY;BYDAY=MO,TH",
+    ),
+    G(
+        "NY",
+        "change the gym to every friday at 6pm",
+        "update",
+        {"ref": "gym", "due": "2026-03-06 18:00"},
+        "FREQ=WEEKLY;BYDAY=FR",
+    ),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
@@ -1628,6 +1644,8 @@ def summarize(intent: Intent) -> dict[str, Any]:
         )
         if ref.alternatives:
             out["or"] = list(ref.alternatives)
+        if ref.exact:
+            out["exact"] = True
     if intent.otherwise is not None:
         out["otherwise"] = intent.otherwise.kind
     if intent.suggestion and intent.kind != "unknown":
