@@ -23,6 +23,7 @@ class TaskFilters:
     priority: str | None = None
     repeating: bool = False  # only tasks of a series that goes on
     reminded: bool = False  # only tasks with a reminder still to come
+    undated: bool = False  # only tasks without a due date
     completed_after: datetime | None = None  # completed in [after, before)
     completed_before: datetime | None = None
 
@@ -95,6 +96,8 @@ def task_list(
         qs = qs.filter(due_at__lt=filters.due_before)
     if filters.due_after is not None:
         qs = qs.filter(due_at__gte=filters.due_after)
+    if filters.undated:
+        qs = qs.filter(due_at__isnull=True)
     if filters.priority:
         qs = qs.filter(priority=filters.priority)
     if filters.repeating:

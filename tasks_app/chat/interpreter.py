@@ -419,6 +419,9 @@ class Interpreter:
             "weekend": ("Due this weekend", "Nothing due this weekend"),
             "overdue": ("Overdue", "Nothing is overdue"),
             "upcoming": ("Coming up after today", "Nothing coming up after today"),
+            "next": ("Next up", "Nothing coming up"),
+            "month": ("Due this month", "Nothing due this month"),
+            "undated": ("Without a due date", "No tasks without a due date"),
             "completed": (f"Completed {on_day}", f"Nothing completed {on_day}")
             if day
             else ("Completed", "Nothing completed yet"),

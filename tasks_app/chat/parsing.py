@@ -54,7 +54,8 @@ class TaskRef:
 
 @dataclass(frozen=True)
 class ListQuery:
-    # open | today | tomorrow | day | week | next_week | weekend | overdue | upcoming | completed
+    # open | today | tomorrow | day | week | next_week | weekend | month | next | overdue |
+    # upcoming | undated | completed
     view: str = "open"
     day: date | None = None
     tag: str | None = None
@@ -780,7 +781,7 @@ _LIST_FILLER = re.compile(
     r"(?<![\w#])(?:all|everything|every|open|pending|my|me|the|tasks?|todos?|to-?dos?|items?|list"
     r"|due|do|did|i|have|got|get|is|are|there|any|anything|on|for|what|whats|what's|left|remaining"
     r"|still|to|in|of|up|stuff|things?|else|now|currently|can|you|a|an|agenda|schedule|plate"
-    r"|need|should|show|please|that|which|ones?)(?![\w])",
+    r"|need|should|show|please|that|which|ones?|coming)(?![\w])",
     re.IGNORECASE,
 )
 
@@ -871,8 +872,12 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
         ("next_week", r"next\s+week"),
         ("weekend", r"(?:this\s+|the\s+)?week\s*end"),
         ("week", r"(?:this|the)\s+week|week"),
+        ("month", r"(?:this|the)\s+month"),
         ("today", r"(?:for\s+)?today|tonight"),
-        ("upcoming", r"upcoming|coming\s+up|later|future|next\s+up|next|soon"),
+        # "what's next": from now on (later today too); "coming up": after today
+        ("next", r"next\s+up|next(?:\s+(?:task|one|thing))?"),
+        ("upcoming", r"upcoming|coming\s+up|later|future|soon"),
+        ("undated", r"(?:without|with\s+no|no)\s+(?:a\s+)?(?:due\s+)?dates?|undated|unscheduled"),
     ]
     for name, regex in views:
         if phrase.take(rf"(?<![\w#])(?:{regex})(?:'s)?(?![\w])"):

@@ -31,8 +31,8 @@ from .rules import RecurrenceRule
 
 Priority = Literal["none", "low", "medium", "high"]
 View = Literal[
-    "open", "today", "tomorrow", "day", "week", "next_week", "weekend", "overdue", "upcoming",
-    "completed", "all",
+    "open", "today", "tomorrow", "day", "week", "next_week", "weekend", "month", "next",
+    "overdue", "upcoming", "undated", "completed", "all",
 ]  # fmt: skip
 WHEN_HELP = (
     "ISO 8601: a date (2026-03-06, all-day), a local wall time in the user's zone "
@@ -73,7 +73,8 @@ class ListTasksArgs(_Args):
     view: View = Field(
         "open",
         description="open (all not done), today, tomorrow, day (see `day`), week (rest of this "
-        "week), next_week, weekend, overdue, upcoming (after today), completed, all.",
+        "week), next_week, weekend, month (rest of this month), next (due from now on), "
+        "overdue, upcoming (after today), undated (no due date), completed, all.",
     )
     day: str | None = Field(
         None,
@@ -285,6 +286,10 @@ def _list_filters(user: User, args: ListTasksArgs, now: datetime) -> selectors.T
         return selectors.TaskFilters(**common)
     if args.view == "open":
         return selectors.TaskFilters(status="open", **common)
+    if args.view == "undated":
+        return selectors.TaskFilters(status="open", undated=True, **common)
+    if args.view == "next":
+        return selectors.TaskFilters(status="open", due_after=now, **common)
     if args.view == "day":
         day = parse_when(args.day, "day") if args.day else None
         if not isinstance(day, date) or isinstance(day, datetime):
@@ -297,6 +302,8 @@ def _list_filters(user: User, args: ListTasksArgs, now: datetime) -> selectors.T
     elif args.view == "next_week":
         start = today + timedelta(days=7 - today.weekday())
         end = start + timedelta(days=7)
+    elif args.view == "month":
+        start, end = today, (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     else:  # weekend: this one, or the rest of it when it has begun
         start = today if today.weekday() >= 5 else today + timedelta(days=5 - today.weekday())
         end = today + timedelta(days=7 - today.weekday())

@@ -534,6 +534,26 @@ def test_completing_several_numbers_at_once(chat, user):
             ['Open tasks matching "weekend":', "1. Weekend thing — Sun, Mar 8 (every Sunday)"],
         ),
         ("show completed", ["Completed:", "1. Done thing — done today"]),
+        (
+            "what's next",  # later today too, not what is overdue
+            [
+                "Next up:",
+                "1. Today thing — today at 12:00",
+                "2. Weekend thing — Sun, Mar 8 (every Sunday)",
+                "3. Work thing — Tue, Mar 10 #work",
+                "4. April thing — Wed, Apr 1",
+            ],
+        ),
+        (
+            "what's due this month",
+            [
+                "Due this month:",
+                "1. Today thing — today at 12:00",
+                "2. Weekend thing — Sun, Mar 8 (every Sunday)",
+                "3. Work thing — Tue, Mar 10 #work",
+            ],
+        ),
+        ("show tasks without a date", ["Without a due date:", "1. Someday thing"]),
     ],
 )
 def test_list_views(chat, user, message, expected):
@@ -549,6 +569,8 @@ def test_list_views(chat, user, message, expected):
     )
     late = services.task_create(user=user, title="Late thing", due=datetime(2026, 3, 4).date())
     services.task_complete(task=services.task_create(user=user, title="Done thing"), now=NOW)
+    services.task_create(user=user, title="Someday thing")
+    services.task_create(user=user, title="April thing", due=datetime(2026, 4, 1).date())
     assert late.due_at < NOW
 
     reply = chat(message)

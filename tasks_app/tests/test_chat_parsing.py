@@ -1435,7 +1435,13 @@ GOLDEN = [
     ),
     G("NY", "taxes", "unknown", {}),
     G("NY", "overdue stuff", "list", {"list": {"view": "overdue"}}),
-    G("NY", "next", "list", {"list": {"view": "upcoming"}}),
+    # "next" is from now on (later today too; it had been after today), "coming up" after today
+    G("NY", "next", "list", {"list": {"view": "next"}}),
+    G("NY", "what's my next task", "list", {"list": {"view": "next"}}),
+    G("NY", "what's coming up this week", "list", {"list": {"view": "week"}}),
+    G("NY", "what's due this month", "list", {"list": {"view": "month"}}),
+    G("NY", "show tasks without a date", "list", {"list": {"view": "undated"}}),
+    G("NY", "what's undated", "list", {"list": {"view": "undated"}}),
     G("NY", "pick up dry cleaning", "add", {"title": "Pick up dry cleaning"}),
     G("NY", "what about tomorrow", "list", {"list": {"view": "tomorrow"}}),
     G("NY", "remind me 5 min before each one", "remind", {"ref": "it", "reminders": ["-5m"]}),
@@ -1777,7 +1783,10 @@ def test_the_table_covers_every_recurrence_class_and_intent():
         "remind", "unremind", "snooze", "stop_series", "help", "clarify", "unknown",
     }  # fmt: skip
     views = {g.fields["list"].get("view", "open") for g in GOLDEN if "list" in g.fields}
-    assert views >= {"open", "today", "tomorrow", "week", "overdue", "completed", "upcoming"}
+    assert views >= {
+        "open", "today", "tomorrow", "week", "month", "next", "overdue", "completed", "upcoming",
+        "undated",
+    }  # fmt: skip
     assert any("tag" in g.fields.get("list", {}) for g in GOLDEN)
     assert any("search" in g.fields.get("list", {}) for g in GOLDEN)
 
