@@ -299,7 +299,7 @@ _VIEW_REF = re.compile(
     r"(?:all\s+(?:of\s+)?|each\s+of\s+)?(?:my\s+|the\s+)?(?P<a>today'?s|overdue)"
     r"(?:\s+(?:tasks?|todos?|to-?dos?|items?|stuff|ones|things))?"
     r"|(?:everything|all(?:\s+(?:of\s+)?(?:my|the))?(?:\s+(?:tasks?|todos?|to-?dos?|items?|things))?)"
-    r"(?:\s+(?:that'?s|that\s+is|which\s+is))?\s+(?:due\s+)?(?P<b>today|overdue)"
+    r"(?:\s+(?:that'?s|that\s+is|which\s+is|from|for|on))?\s+(?:due\s+)?(?P<b>today|overdue)"
 )
 
 

@@ -1462,6 +1462,12 @@ GOLDEN = [
         {"due": "2026-03-06", "ref": "view:today", "keep": "time"},
     ),
     G("NY", "complete today's tasks", "complete", {"ref": "view:today"}),
+    G(  # it had looked for a task called "everything from today"
+        "NY",
+        "move everything from today to tomorrow",
+        "reschedule",
+        {"due": "2026-03-06", "ref": "view:today", "keep": "time"},
+    ),
     G("NY", "finish everything overdue", "complete", {"ref": "view:overdue"}),
     G(
         "NY",
