@@ -235,12 +235,74 @@ _MISSPELT = {wrong: right for right, wrongs in _SPELLINGS.items() for wrong in w
 _MISSPELLING = re.compile(rf"(?<![\w'])(?:{'|'.join(_MISSPELT)})(?![\w'])", re.IGNORECASE)
 
 
+# Times and days said in words, rewritten as digits before reading: "half past three" 3:30,
+# "quarter to ten" 9:45, "three o'clock", "first thing tomorrow" (09:00), "on the first" (the
+# 1st; not "on the first floor"). Minutes other than half and quarter are left alone ("invite
+# five to ten people").
+_HOUR_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "noon": 12, "midday": 12, "midnight": 0,
+}  # fmt: skip
+_HOUR = rf"(?:1[0-2]|0?[1-9]|{'|'.join(_HOUR_WORDS)})"
+_CLOCK_HOUR = "|".join(list(_HOUR_WORDS)[:12])  # "three o'clock", not "noon o'clock"
+_SPOKEN_TIME = re.compile(
+    rf"(?<![\w'])(?:a\s+)?(?P<m>half|quarter)\s+(?P<dir>past|after|to|till|til|of|before)\s+"
+    rf"(?P<h>{_HOUR})(?![\w':])"
+    rf"|(?<![\w'])(?P<oh>{_CLOCK_HOUR})\s+o'?clock(?![\w'])",
+    re.IGNORECASE,
+)
+_DAY_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "twenty-first": 21, "twenty-second": 22,
+    "twenty-third": 23, "twenty-fourth": 24, "twenty-fifth": 25, "twenty-sixth": 26,
+    "twenty-seventh": 27, "twenty-eighth": 28, "twenty-ninth": 29, "thirtieth": 30,
+    "thirty-first": 31,
+}  # fmt: skip
+_SPOKEN_DAY = re.compile(
+    rf"(?<![\w'])(?P<lead>(?:on|by|due|before|until|till)\s+the\s+)"
+    rf"(?P<d>{'|'.join(sorted(_DAY_ORDINALS, key=len, reverse=True)).replace('-', '[- ]')})"
+    r"(?=\s*$|\s*[,.!?]|\s+(?:of\s+|at\s+|@|\d))",
+    re.IGNORECASE,
+)
+_FIRST_THING = re.compile(
+    r"(?<![\w'])first\s+thing(?:\s+in\s+the\s+morning)?(?=\s*$|\s*[,.!?]|\s+(?:tomorrow|tmrw"
+    rf"|today|next\s|this\s|(?:on\s+)?{WD_ANY}(?![\w])))",
+    re.IGNORECASE,
+)
+
+
+def _spoken_time(match: re.Match[str]) -> str:
+    if match["oh"]:
+        return f"{_HOUR_WORDS[match['oh'].lower()]} o'clock"
+    said = match["h"].lower()
+    hour = _HOUR_WORDS[said] if said in _HOUR_WORDS else int(said)
+    minutes = 30 if match["m"].lower() == "half" else 15
+    if match["dir"].lower() in ("to", "till", "til", "of", "before"):
+        hour, minutes = (hour - 1) % 12 or 12, 60 - minutes
+    if said in ("noon", "midday"):
+        return f"{hour}:{minutes:02d}pm"
+    if said == "midnight":
+        return f"{hour}:{minutes:02d}{'pm' if hour == 11 else 'am'}"
+    return f"{hour}:{minutes:02d}"
+
+
+def _spoken_day(match: re.Match[str]) -> str:
+    day = _DAY_ORDINALS[re.sub(r"\s+", "-", match["d"].lower())]
+    suffix = {1: "st", 2: "nd", 3: "rd", 21: "st", 22: "nd", 23: "rd", 31: "st"}.get(day, "th")
+    return f"{match['lead']}{day}{suffix}"
+
+
 def _clean(text: str) -> tuple[str, str]:
     """(original, lower-cased) with politeness and end punctuation trimmed, same length."""
     text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'",
                                          "\u2019": "'", "\u2013": "-", "\u2014": "-"}))  # fmt: skip
     text = re.sub(r"\s+", " ", text).strip()
     text = _MISSPELLING.sub(lambda m: _MISSPELT[m[0].lower()], text)
+    text = _SPOKEN_TIME.sub(_spoken_time, text)
+    text = _SPOKEN_DAY.sub(_spoken_day, text)
+    text = _FIRST_THING.sub("at 9am", text)
     lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     if re.fullmatch(r"\?+", lower):
         return text, lower
@@ -702,8 +764,10 @@ def _take_priority(phrase: Phrase) -> str | None:
 
 
 # Words left dangling at the ends of a title once its date and reminder phrases are taken out.
-_LEADING_CONNECTOR = r"(?:,|;|:|-|\.|and|to|then|also)"
-_TRAILING_CONNECTOR = r"(?:,|;|:|-|\.|and|with|starting|from|until|till|then|also|remind\s+me)"
+_LEADING_CONNECTOR = r"(?:,|;|:|-|\.|and|to|then|also|some\s*time)"
+_TRAILING_CONNECTOR = (
+    r"(?:,|;|:|-|\.|and|with|starting|from|until|till|then|also|remind\s+me|some\s*time)"
+)
 
 
 def _title(text: str) -> str:

@@ -30,6 +30,10 @@ Defaults, so that nothing is guessed silently (the chat reply always states the 
   tomorrow"); "close of business", "COB": 17:00. "fri", "wed": dates ("sat" and "sun" only
   before a time). Common misspellings ("thrusday", "tonite", "2moro") are read as meant.
 * "3/4" with both numbers up to 12 could be March 4 or 3 April: asked, never guessed.
+* Said in words (rewritten as digits by `parsing._clean` before reading): "half past three"
+  is 3:30 and "quarter to ten" 9:45, read as those digits are; "three o'clock"; "first thing
+  tomorrow" is 09:00; "on the first", "by the twenty-first" are days of the month ("on the
+  first floor" is not). "sometime next week" is next week.
 * "in 20 minutes", "in 2 hours": that exact time. "in 3 days", "in 2 weeks": that date.
 * "remind me at 8am" on a task due at a time becomes "N minutes before" (so it follows a
   reschedule and every occurrence of a series); on an all-day task it is 08:00 on the due date.
