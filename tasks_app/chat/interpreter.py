@@ -550,6 +550,10 @@ class Interpreter:
         return self._each("remove_reminders", intent)
 
     def _rename(self, intent: Intent) -> ChatReply:
+        if intent.keep == "words":  # "oops, I meant oat milk": in place of the words it overlaps
+            task = self._task(intent.ref)
+            title = matching.corrected_title(task.title, intent.title or "")
+            return self._update_one(intent, task, title=title)
         return self._update_one(intent, title=intent.title)
 
     def _update(self, intent: Intent) -> ChatReply:

@@ -53,3 +53,39 @@ def best_matches(query: str, titles: list[tuple[int, str]], *, exact: bool = Fal
         return [i for s, i in scored if s == EXACT]
     close = [i for s, i in scored if top - s < CLEAR_LEAD]
     return close
+
+
+def corrected_title(title: str, meant: str) -> str:
+    """The title once `meant` ("I meant oat milk") takes the place of the words of it that it
+    overlaps: the run ending in its last word ("Buy milk": "Buy oat milk"), or starting with its
+    first ("Call Bob", "call Rob": "Call Rob"); one word for the word it most resembles ("Email
+    Sarah about it", "Sara"). With no overlap it is the whole new title."""
+    words, said = title.split(), meant.split()
+    if not words or not said:
+        return _capitalized(meant) or title
+    low, said_low = [_bare(w) for w in words], [_bare(w) for w in said]
+    if said_low[-1] in low:
+        end = len(low) - 1 - low[::-1].index(said_low[-1])
+        start = end - len(said) + 1
+        while start < 0 or low[start : end + 1] != said_low[-(end - start + 1) :]:
+            start += 1
+        new = [*words[:start], *said, *words[end + 1 :]]
+    elif said_low[0] in low:
+        start = low.index(said_low[0])
+        new = [*words[:start], *said, *words[start + len(said) :]]
+    elif len(said) == 1:
+        best = max(range(len(words)), key=lambda i: _ratio(low[i], said_low[0]))
+        if _ratio(low[best], said_low[0]) < THRESHOLD:
+            return _capitalized(meant)
+        new = [*words[:best], said[0], *words[best + 1 :]]
+    else:
+        return _capitalized(meant)
+    return _capitalized(" ".join(new))
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _bare(word: str) -> str:
+    return word.lower().strip(".,;:!?\"'")

@@ -73,6 +73,8 @@ class Intent:
     title: str | None = None
     due: date | datetime | None = None  # local wall time; a date is all-day
     # reschedule: "date" keeps the task's date (only a time was said), "time" keeps its time.
+    # rename: "words" puts the title said in place of the words of the current one it
+    # overlaps ("Buy milk", "I meant oat milk": "Buy oat milk")
     keep: str | None = None
     either_half: bool = False  # reschedule: "to 8" (no am/pm): 08:00 or 20:00, whichever is nearer
     clear_due: bool = False
@@ -112,6 +114,8 @@ def parse(text: str, *, now: datetime, zone: ZoneInfo) -> Intent:
     if not lower:
         return Intent("help")
     try:
+        if (fixed := _correction(text, clock)) is not None:
+            return fixed
         for regex, handler in _COMMANDS:
             match = regex.fullmatch(lower)
             if match:
@@ -628,7 +632,53 @@ def _change_reminder(cmd: _Command, clock: Clock) -> Intent:
 def _make_it(cmd: _Command, clock: Clock) -> Intent | None:
     """ "make that 6pm", "actually make it Friday", "make it every Sunday", "tomorrow
     instead": the task in focus gets a new due time, or a repeat."""
-    phrase = Phrase(cmd["value"] or "")
+    return _focus_due(cmd["value"] or "", clock)
+
+
+# A correction of what was just said or done: "actually 4", "no, 4:30pm", "wait, thursday",
+# "oops, I meant oat milk". The words after it are a new due, a priority, or (after "I
+# meant") the title meant; anything else is read as a message of its own.
+_CORRECTION = re.compile(
+    r"(?P<lead>(?:(?:actually|no|nope|nah|wait|sorry|oops|whoops|oh|hmm+|correction)[\s,!.:;-]+)*)"
+    r"(?P<meant>i\s+mean(?:t)?[\s,:]+|i\s+meant\s+to\s+say[\s,:]+)?(?P<value>.+)"
+)
+
+
+def _correction(text: str, clock: Clock) -> Intent | None:
+    said = re.sub(r"\s+", " ", text).strip().rstrip(".!")
+    match = _CORRECTION.fullmatch(said.lower())
+    if match is None or not (match["lead"] or match["meant"]):
+        return None
+    original, value = _clean(said[match.start("value") :])
+    if not value or _NOT_A_CORRECTION.match(value):
+        return None
+    due = _focus_due(value, clock)
+    if due is not None:
+        return due
+    if prio := re.fullmatch(rf"(?:(?:with|make\s+it|and)\s+)?(?:a\s+)?{_PRIO}\s+priority", value):
+        return Intent("update", ref=TaskRef(focus=True), priority=_PRIORITIES[prio["p"]])
+    if _COMMAND_START.match(value):  # "no, delete it": a message of its own
+        now = clock.now.replace(tzinfo=clock.zone)
+        intent = parse(said[match.start("value") :], now=now, zone=clock.zone)
+        return intent if intent.kind not in ("unknown", "clarify") else None
+    if match["meant"]:
+        return Intent("rename", ref=TaskRef(focus=True), title=original.strip(), keep="words")
+    return None
+
+
+_NOT_A_CORRECTION = re.compile(r"(?:thanks?|thank\s+you|thx|ok(?:ay)?|never\s*mind|yes|no)\b")
+
+
+# The first words of a message that is a command of its own ("no, delete it"), never a title.
+_COMMAND_START = re.compile(
+    r"(?:add|delete|remove|complete|finish|done|list|show|move|remind|snooze|skip|undo|cancel"
+    r"|rename|tag|make|change|set|stop)\b"
+)
+
+
+def _focus_due(value: str, clock: Clock) -> Intent | None:
+    """A new due or repeat for the task in focus, when `value` is only that; else None."""
+    phrase = Phrase(value)
     repeat = repeats.take_repeat(phrase, clock)
     if repeat is not None:
         when = phrases.take_when(phrase, clock)
@@ -637,7 +687,7 @@ def _make_it(cmd: _Command, clock: Clock) -> Intent | None:
         rule, due = repeats.first_due(repeat, when, clock)
         said = not when.empty or repeat.default_time is not None
         return Intent("update", ref=TaskRef(focus=True), rule=rule, due=due if said else None)
-    value = _new_due_text(cmd["value"] or "")
+    value = _new_due_text(value)
     phrase = Phrase(value)
     intent = _reschedule_value(phrase, clock)
     if intent is None or phrase.rest().strip(" ,."):
@@ -1035,6 +1085,8 @@ def _clear_due(cmd: _Command, clock: Clock) -> Intent:
     rf"(?:set|change|make|mark)\s+(?:the\s+)?priority\s+(?:of|for|on)\s+(?P<ref>.+?)\s+(?:to|as)\s+{_PRIO}",
     rf"(?:make|set|mark)\s+(?P<ref>.+?)\s+(?:as\s+|to\s+)?(?:a\s+)?{_PRIO}(?:\s+priority)?",
     r"(?P<up>prioriti[sz]e)\s+(?P<ref>.+)",
+    # "high priority", "and make it urgent" right after adding: the task in focus
+    rf"(?:make\s+it\s+|mark\s+it\s+)?(?:with\s+)?(?:a\s+)?{_PRIO}\s+priority",
     r"(?P<down>de-?prioriti[sz]e)\s+(?P<ref>.+)",
 )
 def _priority(cmd: _Command, clock: Clock) -> Intent:
@@ -1044,7 +1096,8 @@ def _priority(cmd: _Command, clock: Clock) -> Intent:
         priority = "low"
     else:
         priority = _PRIORITIES[(cmd["p"] or "").lower()]
-    return Intent("update", ref=_ref(cmd["ref"]), priority=priority)
+    ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+    return Intent("update", ref=ref, priority=priority)
 
 
 @_command(
@@ -1154,9 +1207,12 @@ def _reschedule_value(phrase: Phrase, clock: Clock) -> Intent | None:
     shift = phrase.take(
         rf"(?<!\w)(?:(?:back\s+(?:by\s+)?|by\s+)(?:another\s+)?({DURATION})|({DURATION})\s+later"
         # "postpone it a day": a duration at the end, not "in 2 days" (a date)
-        rf"|(?<!\bin\s)(?:another\s+)?({DURATION})$)"
+        rf"|(?<!\bin\s)(?:another\s+)?({DURATION})$"
+        rf"|({DURATION})\s+(?:earlier|sooner))"  # "make it 2 hours earlier"
     )
     if shift:
+        if shift[4]:
+            return Intent("reschedule", shift=-phrases.parse_duration(shift[4]))
         amount = shift[1] or shift[2] or shift[3]
         return Intent("reschedule", shift=phrases.parse_duration(amount))
     if another := phrase.take(r"(?<!\w)(?:by\s+)?another\s+(day|week|hour|month)$"):
@@ -1268,7 +1324,7 @@ _TASK_VERBS = frozenset({"complete", "finish", "check", "close"})
 
 @_command(
     r"(?P<verb>delete|remove|erase|drop(?!\s+(?:off|by|in)\b)|trash|discard|get\s+rid\s+of"
-    r"|forget(?:\s+about)?|cancel|scrap)\s+(?P<ref>.+)",
+    r"|forget(?:\s+about)?|cancel|scrap|scratch)\s+(?P<ref>.+)",
     # "I don't need to call dad anymore", "no need to renew the passport": not to be done
     r"(?:i\s+|we\s+)?(?:don'?t|do\s+not|no\s+longer|won'?t)\s+(?:need|have|want)\s+to\s+(?P<ref>.+?)"
     r"(?:\s+(?:any\s*more|after\s+all))?",

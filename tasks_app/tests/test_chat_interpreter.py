@@ -1018,6 +1018,53 @@ def test_done_alone_completes_the_task_in_focus(chat, user):
     assert chat("good night").text == "Bye! Your reminders keep running."
 
 
+@pytest.mark.parametrize(
+    ("title", "meant", "expected"),
+    [
+        ("Buy milk", "oat milk", "Buy oat milk"),  # the run ending in its last word
+        ("Call Bob", "call Rob", "Call Rob"),  # the run starting with its first
+        ("Email Sarah about the report", "Sara", "Email Sara about the report"),  # nearest word
+        ("Pick up the kids at school", "the kids at the gym", "Pick up the kids at the gym"),
+        ("Dentist", "doctor", "Doctor"),  # nothing in common: the whole title
+        ("Book flights", "hotel for Rome", "Hotel for Rome"),
+    ],
+)
+def test_a_corrected_title_replaces_the_words_it_overlaps(title, meant, expected):
+    assert matching.corrected_title(title, meant) == expected
+
+
+def test_corrections_right_after_an_add_change_that_task(chat, user, other_user):
+    theirs = services.task_create(user=other_user, title="Buy milk")
+
+    chat("add dentist tomorrow at 3")
+    later = chat("actually 4")
+    other_day = chat("wait, friday")
+    urgent = chat("and high priority")
+    chat("add buy milk")
+    renamed = chat("oops, I meant oat milk")
+    gone = chat("no, delete it")
+
+    assert later.text == 'Updated "Dentist" — due tomorrow at 16:00.'
+    assert other_day.text == 'Updated "Dentist" — due tomorrow at 16:00.'  # Friday is tomorrow
+    assert urgent.text == 'Updated "Dentist" — due tomorrow at 16:00; high priority.'
+    assert renamed.text == 'Renamed "Buy milk" to "Buy oat milk" — no due date.'
+    assert gone.text == 'Deleted "Buy oat milk".'
+    assert [t.title for t in Task.objects.filter(user=user)] == ["Dentist"]
+    theirs.refresh_from_db()
+    assert theirs.title == "Buy milk"
+
+
+def test_earlier_and_scratch_that(chat, user):
+    chat("add meeting monday 10am")
+    earlier = chat("make it 2 hours earlier")
+    chat("add buy bread")
+    scratched = chat("scratch that")
+
+    assert earlier.text == 'Updated "Meeting" — due Mon, Mar 9 at 08:00.'
+    assert scratched.text == 'Deleted "Buy bread".'
+    assert [t.title for t in Task.objects.filter(user=user)] == ["Meeting"]
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

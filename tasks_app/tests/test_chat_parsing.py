@@ -1191,6 +1191,32 @@ GOLDEN = [
         "add",
         {"title": "Clean garage", "due": "2026-03-09"},
     ),
+    # A correction right after: a new due, a priority or the title meant, for the task in
+    # focus ("actually 4" had asked what to do with item 4; "wait, thursday" added "Wait")
+    G("NY", "actually 4", "reschedule", {"due": "2026-03-05 16:00", "ref": "it", "keep": "date"}),
+    G("NY", "no, 4:30pm", "reschedule", {"due": "2026-03-05 16:30", "ref": "it", "keep": "date"}),
+    G("NY", "wait, thursday", "reschedule", {"due": "2026-03-05", "ref": "it", "keep": "time"}),
+    G("NY", "and high priority", "update", {"ref": "it", "priority": "high"}),
+    G(
+        "NY",
+        "oops, I meant oat milk",
+        "rename",
+        {"title": "oat milk", "ref": "it", "keep": "words"},
+    ),
+    G("NY", "no, delete it", "delete", {"ref": "it"}),
+    G(
+        "NY",
+        "make it 2 hours earlier",
+        "reschedule",
+        {"ref": "it", "shift": "relativedelta(hours=-2)"},
+    ),
+    G(
+        "NY",
+        "wait for the plumber tomorrow",
+        "add",
+        {"title": "Wait for the plumber", "due": "2026-03-06"},
+    ),
+    G("NY", "no thanks", "no", {}),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
