@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from tasks_app import recurrence, selectors, services, timefmt
-from tasks_app.models import Task, User
+from tasks_app.models import ReminderStatus, Task, User
 from tasks_app.serializers import TaskSerializer
 from todo_project.common.errors import ApplicationError, field_error
 
@@ -495,6 +495,15 @@ def snooze_reminder(user: User, args: SnoozeReminderArgs, now: datetime) -> Tool
             where = f' for "{task.title}"' if task else ""
             raise ApplicationError(f"There is no reminder{where} to snooze.", code="not_found")
         reminder = found
+    if reminder.status == ReminderStatus.PENDING and reminder.fire_at > now + timedelta(
+        minutes=args.minutes
+    ):  # not gone off yet: a snooze would bring it forward
+        when = formatting.when_text(reminder.fire_at, all_day=False, zone=_zone(user), now=now)
+        raise ApplicationError(
+            f'The reminder for "{reminder.task.title}" goes off {when}; there is nothing to '
+            "snooze yet.",
+            code="not_due",
+        )
     snoozed = services.reminder_snooze(reminder=reminder, minutes=args.minutes, now=now)
     task = snoozed.task
     until = formatting.when_text(snoozed.fire_at, all_day=False, zone=_zone(user), now=now)

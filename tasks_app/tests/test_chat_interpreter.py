@@ -475,6 +475,23 @@ def test_snooze_without_a_fired_reminder_says_so(chat, user):
     assert chat("snooze").text == "I couldn't do that: There is no reminder to snooze."
 
 
+def test_snoozing_a_reminder_that_has_not_gone_off_never_brings_it_forward(chat, user):
+    chat("add call mom tomorrow at 5pm")
+    chat("remind me at 4")
+
+    reply = chat("snooze it")  # it had moved the 16:00 reminder to today at 10:10
+
+    assert reply.text == (
+        'I couldn\'t do that: The reminder for "Call mom" goes off tomorrow at 16:00; there is '
+        "nothing to snooze yet."
+    )
+    reminder = Reminder.objects.get(task__user=user)
+    assert (reminder.status, reminder.fire_at) == (
+        "pending",
+        datetime(2026, 3, 6, 21, 0, tzinfo=UTC),
+    )
+
+
 def test_snooze_names_the_default(chat, user):
     task = services.task_create(user=user, title="Stretch", due=NOW + timedelta(hours=1))
     Reminder.objects.create(
