@@ -608,7 +608,10 @@ class Interpreter:
             task = targets[0]
             if intent.clear_due:
                 return self._update_one(intent, task=task, clear_due=True)
-            return self._update_one(intent, task=task, due=tools.iso(self._new_due(task, intent)))
+            due = tools.iso(self._new_due(task, intent))
+            if intent.series and task.series_id is not None:  # "from now on": the later ones too
+                return self._update_one(intent, task=task, due=due, whole_series=True)
+            return self._update_one(intent, task=task, due=due)
         # "move today's tasks to tomorrow": each keeps its own time; one that cannot move says why.
         reply = ChatReply("")
         texts = []

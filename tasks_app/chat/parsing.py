@@ -77,6 +77,7 @@ class Intent:
     # overlaps ("Buy milk", "I meant oat milk": "Buy oat milk")
     keep: str | None = None
     either_half: bool = False  # reschedule: "to 8" (no am/pm): 08:00 or 20:00, whichever is nearer
+    series: bool = False  # reschedule "from now on": a repeating task's later occurrences too
     clear_due: bool = False
     shift: relativedelta | None = None  # "postpone 1 by 2 days"
     rule: RecurrenceRule | None = None
@@ -1187,7 +1188,11 @@ def _reschedule(cmd: _Command, clock: Clock) -> Intent:
 
 def _either_half(intent: Intent, value: str) -> Intent:
     """Mark a new due said as a bare hour of 1-12 ("to 8"): am or pm is the interpreter's call."""
-    match = re.fullmatch(r"(?:at\s+)?(\d{1,2})(?::\d{2})?(?:\s*o'?clock)?", value.strip(), re.I)
+    match = re.fullmatch(
+        rf"(?:at\s+)?(\d{{1,2}})(?::\d{{2}})?(?:\s*o'?clock)?(?:\s+{_FROM_NOW_ON})?",
+        value.strip(),
+        re.I,
+    )
     if match and 1 <= int(match[1]) <= 12 and not match[1].startswith("0"):
         return Intent(**{**intent.__dict__, "either_half": True})
     return intent
@@ -1197,13 +1202,16 @@ def _new_due_text(value: str) -> str:
     """A new due as people say it after "to": "9" is an hour ("at 9"); "Wednesday, same time"
     is a date that keeps the time (a date alone does)."""
     value = re.sub(r"[\s,]+(?:at\s+)?(?:the\s+)?same\s+time$", "", value.strip(), flags=re.I)
-    if re.fullmatch(r"\d{1,2}(?:\s*o'?clock)?", value, flags=re.IGNORECASE):
-        return f"at {value}"
+    if re.fullmatch(rf"\d{{1,2}}(?:\s*o'?clock)?(?:\s+{_FROM_NOW_ON})?", value, re.I):
+        return f"at {value}"  # "to 4", "to 4 from now on"
     return value
 
 
 def _reschedule_value(phrase: Phrase, clock: Clock) -> Intent | None:
     """The new due value in a reschedule; the caller checks that nothing else is left."""
+    if phrase.take(_FROM_NOW_ON):  # "change yoga to 7pm from now on": the series as well
+        intent = _reschedule_value(phrase, clock)
+        return replace(intent, series=True) if intent is not None else None
     shift = phrase.take(
         rf"(?<!\w)(?:(?:back\s+(?:by\s+)?|by\s+)(?:another\s+)?({DURATION})|({DURATION})\s+later"
         # "postpone it a day": a duration at the end, not "in 2 days" (a date)
@@ -1228,6 +1236,13 @@ def _reschedule_value(phrase: Phrase, clock: Clock) -> Intent | None:
     return Intent("reschedule", due=phrases.due_from(when, clock), keep=keep)
 
 
+_FROM_NOW_ON = (
+    r"(?<!\w)(?:from\s+now\s+on|from\s+here\s+on(?:\s+out)?|going\s+forward|for\s+good"
+    r"|permanently|every\s+time|each\s+time|for\s+all\s+of\s+them|for\s+the\s+whole\s+series"
+    r"|for\s+all\s+future\s+ones)(?!\w)"
+)
+
+
 def _with_ref(intent: Intent, ref: TaskRef) -> Intent:
     return Intent(**{**intent.__dict__, "ref": ref})
 
@@ -1250,12 +1265,25 @@ def _change(cmd: _Command, clock: Clock) -> Intent | None:
                 said = not when.empty or repeat.default_time is not None
                 return Intent("update", ref=_ref(ref_text), rule=rule, due=due if said else None)
             continue
-        phrase = Phrase(value)
+        due_text = _new_due_text(value)
+        phrase = Phrase(due_text)
         intent = _reschedule_value(phrase, clock)
         if intent is not None and not phrase.rest():
-            return _with_ref(intent, _ref(ref_text))
+            return _either_half(_with_ref(intent, _ref(ref_text)), due_text)
     first = splits[0]
-    return Intent("rename", ref=_ref(text[: first.start()]), title=_title(text[first.end() :]))
+    ref_text, value = text[: first.start()], text[first.end() :]
+    phrase = Phrase(value)
+    try:  # "change yoga to 7pm on the dot": a date or time half read is no new title
+        dated = repeats.take_repeat(phrase, clock) is not None
+        dated = dated or not phrases.take_when(phrase, clock).empty
+    except Clarify:
+        dated = True
+    if dated:
+        raise Clarify(
+            f'I read a date or time in "{value}" but not all of it. To rename, say "rename '
+            f'{ref_text} to {value}"; to move it, e.g. "move {ref_text} to 7pm".'
+        )
+    return Intent("rename", ref=_ref(ref_text), title=_title(value))
 
 
 # ---------------------------------------------------------------- complete, reopen, delete

@@ -103,6 +103,12 @@ class UpdateTaskArgs(TaskIdArgs):
         None, description="Start repeating from this occurrence (replaces any earlier rule)."
     )
     stop_recurrence: bool = Field(False, description="Stop repeating; this task stays.")
+    whole_series: bool = Field(
+        False,
+        description="With `due` on a repeating task: the later occurrences move too (the same "
+        "rule, from the new due; a rule that names its days keeps them, so only the time of "
+        "day may change).",
+    )
 
 
 class AddReminderArgs(TaskIdArgs, ReminderInput):
@@ -215,6 +221,28 @@ def _details(user: User, task: Task, now: datetime) -> str:
 
 def _recurrence_input(rule: RecurrenceRule) -> services.RecurrenceInput:
     return services.RecurrenceInput(rule.to_rrule(), rule.anchor)
+
+
+def _series_moved(user: User, task: Task, due: date | datetime) -> services.RecurrenceInput:
+    """The task's own rule again, to restart its series from a new due ("change yoga to 7pm
+    from now on"). A rule that names days or times keeps them: only the time of day moves."""
+    series = task.series
+    if series is None or series.stopped_at is not None:
+        raise ApplicationError(f'"{task.title}" does not repeat.', code="not_repeating")
+    parts = {part.split("=", 1)[0] for part in series.rule.split(";")}
+    if parts & {"BYHOUR", "BYMINUTE"}:
+        raise ApplicationError(
+            f'"{task.title}" repeats at set times of day; change its repeat instead (e.g. '
+            '"make it every day at 9am and 9pm").'
+        )
+    current = task.due_at.astimezone(_zone(user)).date() if task.due_at else None
+    day = due.date() if isinstance(due, datetime) else due
+    if day != current and parts & {"BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS"}:
+        raise ApplicationError(
+            f'"{task.title}" repeats on set days; to move them, change its repeat (e.g. "make '
+            'it every Wednesday at 7pm").'
+        )
+    return services.RecurrenceInput(series.rule, series.anchor)
 
 
 def _reminder_kwargs(reminder: ReminderInput) -> dict[str, Any]:
@@ -425,6 +453,10 @@ def update_task(user: User, args: UpdateTaskArgs, now: datetime) -> ToolResult:
         fields["recurrence_spec"] = None
     elif args.recurrence is not None:
         fields["recurrence_spec"] = _recurrence_input(args.recurrence)
+    if args.whole_series:
+        if args.due is None or "recurrence_spec" in fields:
+            raise field_error("whole_series", "whole_series goes with a new due, and only with it.")
+        fields["recurrence_spec"] = _series_moved(user, task, fields["due"])
     if not fields:
         raise ApplicationError("Nothing to change: give at least one field.")
     old_title = task.title

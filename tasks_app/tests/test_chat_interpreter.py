@@ -1082,6 +1082,35 @@ def test_earlier_and_scratch_that(chat, user):
     assert [t.title for t in Task.objects.filter(user=user)] == ["Meeting"]
 
 
+def test_from_now_on_moves_the_time_of_every_later_occurrence(chat, user, other_user):
+    theirs = services.task_create(
+        user=other_user,
+        title="Yoga",
+        due=datetime(2026, 3, 10, 18),
+        recurrence_spec=services.RecurrenceInput("FREQ=WEEKLY;BYDAY=TU,TH"),
+    )
+    chat("add yoga every tuesday and thursday at 6pm")
+
+    once = chat("change yoga to 6:30pm")  # this occurrence only
+    always = chat("change yoga to 7pm from now on")
+    days = chat("move yoga to wednesday from now on")
+    done = chat("complete yoga")
+
+    assert once.text == (
+        'Updated "Yoga" — every Tuesday and Thursday at 18:00, next today at 18:30.'
+    )
+    assert always.text == (
+        'Updated "Yoga" — every Tuesday and Thursday at 19:00, first today at 19:00.'
+    )
+    assert days.text == (
+        'I couldn\'t do that: "Yoga" repeats on set days; to move them, change its repeat (e.g. '
+        '"make it every Wednesday at 7pm").'
+    )
+    assert done.text == 'Done: "Yoga". Next: Tue, Mar 10 at 19:00.'
+    assert Task.objects.get(pk=theirs.pk).due_at == theirs.due_at
+    assert Series.objects.get(user=other_user).rule == "FREQ=WEEKLY;BYDAY=TU,TH"
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

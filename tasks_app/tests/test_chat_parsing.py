@@ -1217,6 +1217,35 @@ GOLDEN = [
         {"title": "Wait for the plumber", "due": "2026-03-06"},
     ),
     G("NY", "no thanks", "no", {}),
+    # "from now on": the series too; "change X to <a time>" reschedules (it had renamed X "5")
+    G(
+        "NY",
+        "change yoga to 7pm from now on",
+        "reschedule",
+        {"due": "2026-03-05 19:00", "ref": "yoga", "keep": "date", "series": True},
+    ),
+    G(
+        "NY",
+        "make it 8am going forward",
+        "reschedule",
+        {"due": "2026-03-06 08:00", "ref": "it", "keep": "date", "series": True},
+    ),
+    G(
+        "NY",
+        "change dentist to 5",
+        "reschedule",
+        {"due": "2026-03-05 17:00", "ref": "dentist", "keep": "date"},
+    ),
+    G(
+        "NY",
+        "change yoga to 7pm on the dot",
+        "clarify",
+        {
+            "question": 'I read a date or time in "7pm on the dot" but not all of it. To '
+            'rename, say "rename yoga to 7pm on the dot"; to move it, e.g. "move yoga to 7pm".'
+        },
+    ),
+    G("NY", "change dentist to doctor", "rename", {"title": "Doctor", "ref": "dentist"}),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
@@ -1749,6 +1778,8 @@ def summarize(intent: Intent) -> dict[str, Any]:
         out["shift"] = str(intent.shift)
     if intent.keep:
         out["keep"] = intent.keep
+    if intent.series:
+        out["series"] = True
     if intent.clear_due:
         out["clear_due"] = True
     if intent.remove_tags:

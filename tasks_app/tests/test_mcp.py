@@ -158,6 +158,43 @@ def test_update_task_changes_fields_and_stops_recurrence(user):
     ]
 
 
+def test_update_task_whole_series_restarts_the_rule_from_the_new_due_or_says_why_not(user):
+    soon = (timezone.now() + timedelta(days=2)).astimezone(services.user_zone(user))
+    weekly = services.task_create(
+        user=user,
+        title="Yoga",
+        due=soon.replace(hour=18, minute=0, second=0, microsecond=0, tzinfo=None),
+        recurrence_spec=services.RecurrenceInput("FREQ=WEEKLY"),
+    )
+    pills = services.task_create(
+        user=user,
+        title="Pills",
+        due=soon.replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None),
+        recurrence_spec=services.RecurrenceInput("FREQ=DAILY;BYHOUR=9,21;BYMINUTE=0"),
+    )
+    one_off = services.task_create(user=user, title="Dentist", due=soon.date())
+    later = soon.replace(hour=19, minute=30, second=0, microsecond=0, tzinfo=None).isoformat()
+
+    moved = call_tool(
+        user, "update_task", {"task_id": weekly.pk, "due": later, "whole_series": True}
+    )
+    alone = call_tool(user, "update_task", {"task_id": weekly.pk, "whole_series": True})
+    timed = call_tool(
+        user, "update_task", {"task_id": pills.pk, "due": later, "whole_series": True}
+    )
+    single = call_tool(
+        user, "update_task", {"task_id": one_off.pk, "due": later, "whole_series": True}
+    )
+
+    assert "at 19:30, first on" in moved.structured_content["summary"]
+    series = Task.objects.get(pk=weekly.pk).series
+    assert (series.rule, series.start_time.isoformat()) == ("FREQ=WEEKLY", "19:30:00")
+    assert "whole_series goes with a new due" in error_text(alone)
+    assert "repeats at set times of day" in error_text(timed)
+    assert '"Dentist" does not repeat' in error_text(single)
+    assert Task.objects.get(pk=pills.pk).series.rule == "FREQ=DAILY;BYHOUR=9,21;BYMINUTE=0"
+
+
 def test_delete_task(user):
     task = services.task_create(user=user, title="Old idea")
 
