@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.http import Http404
 
-from tasks_app import recurrence, selectors, services
+from tasks_app import recurrence, selectors, services, timefmt
 from tasks_app.models import Task, User
 from todo_project.common.errors import ApplicationError
 
@@ -715,6 +715,11 @@ class Interpreter:
 
     def _help(self, intent: Intent) -> ChatReply:
         return ChatReply(HELP)
+
+    def _now_is(self, intent: Intent) -> ChatReply:
+        local = self.now.astimezone(self.zone)
+        day = f"{local:%A}, {local:%B} {local.day}, {local.year}"
+        return ChatReply(f"It's {timefmt.clock(local)} on {day} ({self.zone.key}).")
 
     def _thanks(self, intent: Intent) -> ChatReply:
         return ChatReply("You're welcome!")

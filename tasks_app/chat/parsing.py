@@ -425,6 +425,16 @@ def _help(cmd: _Command, clock: Clock) -> Intent:
 
 
 @_command(
+    r"what(?:'s|\s+is)\s+the\s+(?:time|date|day)(?:\s+(?:now|today|it\s+is))?",
+    r"what\s+(?:time|day|date)\s+is\s+(?:it|today)(?:\s+(?:now|today))?",
+    r"(?:what(?:'s|\s+is)\s+)?today'?s\s+date",
+)
+def _now_is(cmd: _Command, clock: Clock) -> Intent:
+    """ "what time is it", "what's the date": the user's own clock, as the app reads it."""
+    return Intent("now_is")
+
+
+@_command(
     r"(?:thanks|thank\s+you|thx|ty|cheers|great|cool|nice|perfect|awesome)"
     r"(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again|\s+a\s+bunch)?"
 )
@@ -627,7 +637,8 @@ def _change_reminder(cmd: _Command, clock: Clock) -> Intent:
 
 
 @_command(
-    r"(?:make|change|move)\s+(?:that|it|this)\s+(?:to\s+|at\s+|for\s+)?(?P<value>.+)",
+    r"(?:make|change|move|set|put|schedule|reschedule)\s+(?:that|it|this)\s+(?:to\s+|at\s+|for\s+"
+    r"|on\s+)?(?P<value>.+)",
     r"(?:(?:no|nope|oh|sorry|wait|rather)[,\s]+)*(?P<value>.+?)[,\s]+instead",
 )
 def _make_it(cmd: _Command, clock: Clock) -> Intent | None:
@@ -963,6 +974,8 @@ def _when_due(cmd: _Command, clock: Clock) -> Intent:
     rest = (cmd["rest"] or "").strip("\"'?!. ")
     if re.fullmatch(r"(?:the\s+)?next\s+(?:one|occurrence|time)", rest, re.IGNORECASE):
         return Intent("show", ref=TaskRef(focus=True))  # of the repeating task in focus
+    # "when's the next yoga", "when is my next dentist appointment": that task
+    rest = re.sub(r"^(?:the\s+|my\s+)?next\s+(?=\S)", "", rest, flags=re.IGNORECASE)
     ref = _ref(rest)
     if ref.title is None:
         return Intent("show", ref=ref)
@@ -1077,9 +1090,14 @@ def _rename(cmd: _Command, clock: Clock) -> Intent:
     r"(?:remove|clear|delete|drop|unset)\s+(?:the\s+)?(?:due\s+date|due\s+time|due|date|deadline)"
     r"\s+(?:from|of|on|for)\s+(?P<ref>.+)",
     r"(?P<ref>.+?)\s+(?:has|should\s+have)\s+no\s+(?:due\s+date|deadline|date)",
+    # "clear the date", "no due date": the task in focus
+    r"(?:remove|clear|delete|drop|unset)\s+(?:the\s+|its\s+)?(?:due\s+date|due\s+time|due|date"
+    r"|deadline)",
+    r"(?:make\s+it\s+|with\s+)?no\s+(?:due\s+)?date",
 )
 def _clear_due(cmd: _Command, clock: Clock) -> Intent:
-    return Intent("reschedule", ref=_ref(cmd["ref"]), clear_due=True)
+    ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+    return Intent("reschedule", ref=ref, clear_due=True)
 
 
 @_command(
@@ -1360,7 +1378,10 @@ _TASK_VERBS = frozenset({"complete", "finish", "check", "close"})
     r"(?P<ref>.+?)\s+(?:is|was|got|has\s+been)\s+(?:cancell?ed|called\s+off)",
 )
 def _delete(cmd: _Command, clock: Clock) -> Intent:
-    ref = _ref(cmd["ref"])
+    # "delete all yoga", "cancel all the gym ones": that task, series and all
+    said = re.sub(r"^all\s+(?:of\s+)?(?:the\s+|my\s+)?(?=\S)", "", cmd["ref"] or "", flags=re.I)
+    said = re.sub(r"\s+(?:ones|tasks|sessions|classes)$", "", said, flags=re.IGNORECASE)
+    ref = _ref(said)
     if not cmd.has("verb") or ref.numbers or ref.focus or ref.view:
         return Intent("delete", ref=ref)
     # "cancel the dentist tomorrow": the task with that title (the date tells which, said as

@@ -1111,6 +1111,12 @@ def test_from_now_on_moves_the_time_of_every_later_occurrence(chat, user, other_
     assert Series.objects.get(user=other_user).rule == "FREQ=WEEKLY;BYDAY=TU,TH"
 
 
+def test_what_time_is_it_is_the_users_own_clock(chat, user):
+    assert chat("what time is it").text == (
+        "It's 10:00 on Thursday, March 5, 2026 (America/New_York)."
+    )
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

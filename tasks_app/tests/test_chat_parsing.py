@@ -1246,6 +1246,22 @@ GOLDEN = [
         },
     ),
     G("NY", "change dentist to doctor", "rename", {"title": "Doctor", "ref": "dentist"}),
+    # The task in focus, said without it (each had been offered as a task to add)
+    G("NY", "set it for tuesday at noon", "reschedule", {"due": "2026-03-10 12:00", "ref": "it"}),
+    G("NY", "clear the date", "reschedule", {"ref": "it", "clear_due": True}),
+    G("NY", "no due date", "reschedule", {"ref": "it", "clear_due": True}),
+    G("NY", "what time is it", "now_is", {}),
+    G("NY", "what's the date today", "now_is", {}),
+    G(
+        "NY", "when's the next yoga", "list", {"list": {"search": "yoga"}}
+    ),  # had searched "next yoga"
+    G("NY", "delete all yoga", "delete", {"ref": "yoga", "offer": "add delete all yoga"}),
+    G(
+        "NY",
+        "cancel all the gym sessions",
+        "delete",
+        {"ref": "gym", "offer": "add cancel all the gym sessions"},
+    ),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
