@@ -539,6 +539,18 @@ class Interpreter:
 
     def _skip(self, intent: Intent) -> ChatReply:
         task = self._task(intent.ref)
+        current = self._local_due(task)
+        day = current.date() if isinstance(current, datetime) else current
+        if isinstance(intent.due, date) and day is not None and intent.due != day:
+            assert task.due_at is not None
+            now_on = formatting.on_when(
+                task.due_at, all_day=task.all_day, zone=self.zone, now=self.now
+            )
+            said = formatting.day_text(intent.due, self.clock.today)
+            raise _Say(
+                f'"{task.title}" is next {now_on}, not {said}; only the next one can be skipped '
+                '("skip it").'
+            )
         reply = ChatReply("")
         result = self._run("skip_occurrence", reply, task_id=task.pk)
         reply.text = result.summary

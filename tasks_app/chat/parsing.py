@@ -527,8 +527,19 @@ _SKIP_WHEN = (
     rf"(?:i\s+|we\s+)?(?:don'?t|do\s+not)\s+(?:need|have)\s+to\s+(?P<ref>.+?)\s+{_SKIP_WHEN}",
 )
 def _skip(cmd: _Command, clock: Clock) -> Intent:
-    """ "skip it", "skip gym this week": the open occurrence goes, the next one comes."""
-    return Intent("skip", ref=_ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True))
+    """ "skip it", "skip gym this week": the open occurrence goes, the next one comes. "skip
+    next tuesday", "skip yoga on thursday": the open one, if it falls on that day."""
+    if not cmd.has("ref"):
+        return Intent("skip", ref=TaskRef(focus=True))
+    phrase = Phrase(cmd["ref"] or "")
+    try:
+        when = phrases.take_when(phrase, clock)
+    except Clarify:
+        when = None
+    if when is None or when.empty or when.day is None or when.times:
+        return Intent("skip", ref=_ref(cmd["ref"]))
+    rest = re.sub(r"(?:\s+(?:on|for))+$", "", phrase.rest().strip(), flags=re.IGNORECASE)
+    return Intent("skip", ref=_ref(rest) if rest else TaskRef(focus=True), due=when.day)
 
 
 @_command(r"snooze(?:\s+(?P<rest>.+))?")
@@ -1190,6 +1201,13 @@ def _due(cmd: _Command, clock: Clock) -> Intent | None:
 @_command(rf"{_RESCHEDULE_VERBS}\s+(?P<rest>.+)")
 def _reschedule(cmd: _Command, clock: Clock) -> Intent:
     text = cmd["rest"] or ""
+    if lead := re.match(r"(?:to|until|till|for|on)\s+", text, re.IGNORECASE):
+        # "reschedule to next friday, same time": the task in focus
+        value = _new_due_text(text[lead.end() :])
+        phrase = Phrase(value)
+        intent = _reschedule_value(phrase, clock)
+        if intent is not None and not phrase.rest():
+            return _either_half(_with_ref(intent, TaskRef(focus=True)), value)
     # "move call to mom to friday": the value is what follows the last " to " that parses.
     for split in reversed(list(re.finditer(r"\s+(?:to|until|till|for)\s+", text.lower()))):
         value = _new_due_text(text[split.end() :])

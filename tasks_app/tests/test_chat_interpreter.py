@@ -1117,6 +1117,24 @@ def test_what_time_is_it_is_the_users_own_clock(chat, user):
     )
 
 
+def test_skip_a_day_skips_the_open_occurrence_only_when_it_falls_that_day(chat, user):
+    chat("add yoga every tuesday and thursday at 6pm")  # first: today, Thursday
+
+    wrong_day = chat("skip yoga on tuesday")
+    today = chat("skip yoga on thursday")
+    next_one = chat("skip next tuesday")
+
+    assert wrong_day.text == (
+        '"Yoga" is next today at 18:00, not Tue, Mar 10; only the next one can be skipped '
+        '("skip it").'
+    )
+    assert today.text == 'Skipped "Yoga" (today at 18:00). Next: Tue, Mar 10 at 18:00.'
+    assert next_one.text == 'Skipped "Yoga" (Tue, Mar 10 at 18:00). Next: Thu, Mar 12 at 18:00.'
+    assert Task.objects.get(user=user, completed_at__isnull=True).due_at == datetime(
+        2026, 3, 12, 22, tzinfo=UTC
+    )
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

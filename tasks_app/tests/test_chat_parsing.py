@@ -1262,6 +1262,17 @@ GOLDEN = [
         "delete",
         {"ref": "gym", "offer": "add cancel all the gym sessions"},
     ),
+    G(  # it had looked for a task called "same time"
+        "NY",
+        "reschedule to next friday same time",
+        "reschedule",
+        {"due": "2026-03-13", "ref": "it", "keep": "time"},
+    ),
+    # "skip next tuesday": the open occurrence, if it falls that day (had looked for a task
+    # called "next tuesday")
+    G("NY", "skip next tuesday", "skip", {"due": "2026-03-10", "ref": "it"}),
+    G("NY", "skip yoga on thursday", "skip", {"due": "2026-03-05", "ref": "yoga"}),
+    G("NY", "skip gym this week", "skip", {"ref": "gym"}),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
