@@ -212,7 +212,8 @@ def _without(message: str, said: str) -> str:
 _LEADING = re.compile(
     r"^(?:please|pls|plz|ok(?:ay)?|so|also|and|now|then|actually|hey|hi|hello"
     r"|(?:can|could|would|will)\s+(?:you|u)(?:\s+please)?"
-    r"|i\s+want\s+(?:you\s+)?to|i'?d\s+like\s+(?:you\s+)?to)[\s,]+"
+    r"|i\s+want\s+(?:you\s+)?to|i'?d\s+like\s+(?:you\s+)?to"
+    r"|\d{1,2}[.)](?=\s+[^\W\d]))[\s,]+"  # "1. call mom": a list's number
 )
 _TRAILING = re.compile(
     r"(?:(?:^|[\s,]+)(?:please|pls|plz|thanks|thank\s+you|thx|ty))+$|[\s.!?;,]+$"
@@ -726,8 +727,21 @@ def _focus_due(value: str, clock: Clock) -> Intent | None:
     # verb of something to do next; "reminder letters tomorrow" is a task's title)
     r"reminder\s*(?::|-|\s+to\s)\s*(?P<rest>.+)",
     r"reminder\s+(?P<verb>[\w-]+)\s+(?P<rest>.+)",
+    r"(?P<alarm>set\s+(?:an?\s+|my\s+)?alarm|wake\s+me(?:\s+up)?)(?:\s+(?P<rest>.+))?",
 )
 def _remind_me_to(cmd: _Command, clock: Clock) -> Intent | None:
+    if cmd.has("alarm"):  # "set an alarm for 6am", "wake me up at 7": a task that reminds
+        title = "Wake up" if cmd["alarm"].lower().startswith("wake") else "Alarm"
+        rest = re.sub(r"^for\s+", "", cmd["rest"] or "", flags=re.IGNORECASE)
+        # an alarm's bare hour is in the morning ("for 6:30" is 06:30, not 18:30)
+        rest = re.sub(
+            r"^(?:at\s+)?((?:1[0-2]|0?[1-9])(?::[0-5]\d)?)(?=\s|$)(?!\s*(?:[ap]\.?m|o'?clock"
+            r"|min|hour|hr))",
+            r"at \1am",
+            rest,
+            flags=re.IGNORECASE,
+        )
+        return _add(f"{title} {rest}", clock, reminder_at_due=True)
     if cmd.has("verb"):
         if (cmd["verb"] or "").lower() not in _TODO_VERBS:
             return None
@@ -789,7 +803,8 @@ def _note(cmd: _Command, clock: Clock) -> Intent:
 
 
 _ADD_VERBS = (
-    r"(?:(?:add|create|new|put|note|jot\s+down|capture|remember\s+to)\b|todo\s*:|to-?do\s*:|task\s*:)"
+    r"(?:(?:add|create|new|put|note|jot\s+down|capture|remember\s+to)\b|to-?do\s*:|task\s*:"
+    r"|to-?do(?=\s)(?!\s+lists?\b))"
     r"(?:\s+(?:a|an|the)(?=\s))?(?:\s+new(?=\s+(?:task|todo|to-?do|item|entry|reminder|note)\b))?"
     r"(?:\s+(?:task|todo|to-?do|item|entry|reminder|note)(?=[\s:]))?"
     r"(?:\s+to\s+(?:my\s+)?(?:list|tasks|todos?)(?=[\s:]))?"
@@ -800,7 +815,8 @@ _ADD_VERBS = (
 @_command(
     rf"{_ADD_VERBS}\s*(?P<rest>.+)",
     r"(?:i\s+need\s+to|i\s+have\s+to|i\s+must|i\s+should|i\s+gotta|i'?ve\s+got\s+to|need\s+to"
-    r"|have\s+to|don'?t\s+(?:let\s+me\s+)?forget\s+(?:to|about))\s+(?P<rest>.+)",
+    r"|have\s+to|don'?t\s+(?:let\s+me\s+)?forget(?:\s+(?:to|about))?)\s+(?:remember\s+to\s+)?"
+    r"(?P<rest>.+)",
 )
 def _add_command(cmd: _Command, clock: Clock) -> Intent:
     return _add(cmd["rest"] or "", clock)
@@ -845,6 +861,13 @@ _TRAILING_CONNECTOR = (
 
 def _title(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
+    # "put 'renew passport' on my list": the list is where it goes, the quotes only mark it
+    text = re.sub(
+        r"\s+(?:to|on)\s+(?:my\s+|the\s+)?(?:list|tasks|todos?|to-?do\s+list|task\s+list)$",
+        "",
+        text,
+        flags=re.I,
+    )
     if match := re.fullmatch(r"\"([^\"]+)\"|'([^']+)'", text):
         text = (match[1] or match[2]).strip()
     previous = None

@@ -1273,6 +1273,47 @@ GOLDEN = [
     G("NY", "skip next tuesday", "skip", {"due": "2026-03-10", "ref": "it"}),
     G("NY", "skip yoga on thursday", "skip", {"due": "2026-03-05", "ref": "yoga"}),
     G("NY", "skip gym this week", "skip", {"ref": "gym"}),
+    # Ways to say "add" (before: "Remember to pick up …", "Don't let me forget the meeting",
+    # "'renew passport'", "Set an alarm for", "1. call mom", "Todo call mom" offered)
+    G(
+        "NY",
+        "I need to remember to pick up the dry cleaning",
+        "add",
+        {"title": "Pick up the dry cleaning"},
+    ),
+    G(
+        "NY",
+        "Don't let me forget the meeting at 3",
+        "add",
+        {"title": "The meeting", "due": "2026-03-05 15:00"},
+    ),
+    G(
+        "NY",
+        "Put 'renew passport' on my list for next month",
+        "add",
+        {"title": "Renew passport", "due": "2026-04-01"},
+    ),
+    G("NY", "todo call mom", "add", {"title": "Call mom"}),
+    G("NY", "show my todo list", "list", {"list": {"view": "open"}}),
+    G("NY", "1. call mom tomorrow", "add", {"title": "Call mom", "due": "2026-03-06"}),
+    G(
+        "NY",
+        "set alarm for 6:30 tomorrow",
+        "add",
+        {"title": "Alarm", "due": "2026-03-06 06:30", "reminders": ["-0m"]},
+    ),
+    G(
+        "NY",
+        "wake me up at 7",
+        "add",
+        {"title": "Wake up", "due": "2026-03-06 07:00", "reminders": ["-0m"]},
+    ),
+    G(
+        "NY",
+        "set an alarm for 7pm",
+        "add",
+        {"title": "Alarm", "due": "2026-03-05 19:00", "reminders": ["-0m"]},
+    ),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
