@@ -384,6 +384,10 @@ def take_repeat(phrase: Phrase, clock: Clock) -> Repeat | None:
         if found is not None:
             if builder is _adverb and _names_a_thing(phrase, match):
                 continue  # "weekly review on Fridays": the review's name, the Fridays its repeat
+            if (both := _hours_on_days(found, repeat)) is not None:
+                phrase.consume(match.start(), match.end())
+                found = both
+                continue
             raise Clarify(
                 f'"{found.said}" and "{repeat.said}" are two different repeats. Which one?'
             )
@@ -432,6 +436,25 @@ _HOURS_WINDOW = (
 )
 
 
+def _hours_on_days(one: Repeat, other: Repeat) -> Repeat | None:
+    """ "every hour between 9 and 5 on weekdays": an hourly repeat on some days of the week."""
+    hourly, days = (one, other) if one.rule.frequency == "hourly" else (other, one)
+    rule = days.rule
+    if (
+        hourly.rule.frequency != "hourly"
+        or rule.frequency not in ("daily", "weekly")
+        or rule.interval != 1
+        or not rule.weekdays
+        or not all(re.fullmatch(r"[A-Z]{2}", day) for day in rule.weekdays)
+        or hourly.rule.weekdays
+        or days.default_time is not None
+    ):
+        return None
+    hourly.rule = hourly.rule.model_copy(update={"weekdays": list(rule.weekdays)})
+    hourly.said = f"{one.said} {other.said}"
+    return hourly
+
+
 def _within_hours(found: Repeat, window: re.Match[str]) -> Repeat:
     """An hourly repeat within a window of the day: the same times every day."""
     end = parse_time(window["b"], bare_ok=True)
@@ -440,7 +463,8 @@ def _within_hours(found: Repeat, window: re.Match[str]) -> Repeat:
         raise Clarify(f'"{window[0]}" ends before it starts. Say e.g. "from 9am to 5pm".')
     hours = range(start.hour, end.hour + 1, found.rule.interval)
     times = [time(hour, start.minute) for hour in hours if time(hour, start.minute) <= end]
-    rule = found.rule.model_copy(update={"frequency": "daily", "interval": 1})
+    frequency = "weekly" if found.rule.weekdays else "daily"  # "… on weekdays": those days
+    rule = found.rule.model_copy(update={"frequency": frequency, "interval": 1})
     return Repeat(rule, f"{found.said} {window[0]}", default_time=times[0], more_times=times[1:])
 
 

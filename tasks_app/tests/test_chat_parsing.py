@@ -1314,6 +1314,22 @@ GOLDEN = [
         "add",
         {"title": "Alarm", "due": "2026-03-05 19:00", "reminders": ["-0m"]},
     ),
+    # Hours of a day on some days of the week (had been asked "two different repeats")
+    G(
+        "NY",
+        "remind me to stretch every hour between 9 and 5 on weekdays",
+        "add",
+        {"title": "Stretch", "due": "2026-03-05 10:00", "reminders": ["-0m"]},
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9,10,11,12,13,14,15,16,17;BYMINUTE=0",
+        ["2026-03-05T10:00-05:00", "2026-03-05T11:00-05:00"],
+    ),
+    G(
+        "NY",
+        "stand up every hour on weekdays",
+        "add",
+        {"title": "Stand up", "due": "2026-03-05 11:00"},
+        "FREQ=HOURLY;BYDAY=MO,TU,WE,TH,FR",
+    ),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
