@@ -378,6 +378,7 @@ class Interpreter:
             reply,
             view=query.view,
             day=tools.iso(query.day),
+            until=tools.iso(query.until),
             tag=query.tag,
             search=query.search,
             priority=query.priority,
@@ -405,15 +406,29 @@ class Interpreter:
         reply.last_task_ids = [t.pk for t in result.tasks] or None
         return reply
 
+    def _span_text(self, first: date | None, last: date | None) -> str:
+        """ "from Mon, Mar 9 to Wed, Mar 11", "before Fri, Mar 6", "after tomorrow"."""
+        today = self.clock.today
+        if first is not None and last is not None:
+            return f"from {formatting.day_text(first, today)} to {formatting.day_text(last, today)}"
+        if last is not None:
+            return f"before {formatting.day_text(last + timedelta(days=1), today)}"
+        assert first is not None
+        return f"after {formatting.day_text(first - timedelta(days=1), today)}"
+
     def _headings(self, query: parsing.ListQuery) -> tuple[str, str]:
         """(header of the list, text when it is empty), e.g. ("Due today", "Nothing due today")."""
         day = formatting.day_text(query.day, self.clock.today) if query.day else ""
         on_day = day if day in ("today", "yesterday") else f"on {day}"
+        if query.until is not None or query.view == "range":
+            day = self._span_text(query.day, query.until)
+            on_day = day
         header, empty = {
             "open": ("Open tasks", "No open tasks"),
             "today": ("Due today", "Nothing due today"),
             "tomorrow": ("Due tomorrow", "Nothing due tomorrow"),
             "day": (f"Due {day}", f"Nothing due {day}"),
+            "range": (f"Due {day}", f"Nothing due {day}"),
             "week": ("Due this week", "Nothing due this week"),
             "next_week": ("Due next week", "Nothing due next week"),
             "weekend": ("Due this weekend", "Nothing due this weekend"),
@@ -732,6 +747,9 @@ class Interpreter:
         local = self.now.astimezone(self.zone)
         day = f"{local:%A}, {local:%B} {local.day}, {local.year}"
         return ChatReply(f"It's {timefmt.clock(local)} on {day} ({self.zone.key}).")
+
+    def _how_are_you(self, intent: Intent) -> ChatReply:
+        return ChatReply('All good, thanks! What can I do for you? Say "help" for examples.')
 
     def _thanks(self, intent: Intent) -> ChatReply:
         return ChatReply("You're welcome!")

@@ -63,6 +63,7 @@ class ListQuery:
     priority: str | None = None
     repeating: bool = False
     reminded: bool = False  # "what reminders do I have": tasks with reminders, and those
+    until: date | None = None  # range / completed: the last day (inclusive); `day` the first
     count: bool = False  # "how many tasks do I have": the answer says how many
 
 
@@ -419,10 +420,18 @@ def _ref_and_rest(phrase: Phrase) -> TaskRef:
 
 @_command(
     r"(?:help|\?+|what\s+can\s+you\s+do|what\s+do\s+you\s+do|how\s+does\s+(?:this|it)\s+work"
-    r"|commands|usage|hi|hello|hey|good\s+(?:morning|afternoon|evening)|start|menu|examples?)"
+    r"|commands|usage|hi|hello|hey|good\s+(?:morning|afternoon|evening)|start|menu|examples?"
+    r"|who\s+are\s+you|what\s+are\s+you)"
 )
 def _help(cmd: _Command, clock: Clock) -> Intent:
     return Intent("help")
+
+
+@_command(
+    r"how\s+are\s+(?:you|u)(?:\s+doing)?(?:\s+today)?|how'?s\s+it\s+going|what'?s\s+up|how\s+do\s+you\s+do"
+)
+def _how_are_you(cmd: _Command, clock: Clock) -> Intent:
+    return Intent("how_are_you")
 
 
 @_command(
@@ -962,6 +971,7 @@ def _show_numbered(cmd: _Command, clock: Clock) -> Intent:
     r"|how\s+many(?:\s+(?:open\s+)?(?:tasks?|things|todos?|to-?dos?|items?))?"
     r"|(?:what|which)(?=\s+reminders?\b)|any(?=\s+(?:reminders?|tasks?|todos?|to-?dos?)\b)"
     r"|do\s+i\s+have|what\s+did\s+i|what\s+should\s+i\s+do|what\s+else"
+    r"|am\s+i\s+(?:free|busy|booked)|how\s+busy\s+am\s+i"
     r"|is\s+there\s+(?:anything|something))(?:\s+(?P<rest>.*))?",
     r"(?:my\s+)?(?P<noun>tasks?|todos?|to-?dos?|agenda|todo\s+list|list)(?:\s+(?P<rest>.*))?",
     r"(?P<rest>(?:today|tomorrow|overdue|completed|upcoming|this\s+week|next\s+week"
@@ -1026,8 +1036,33 @@ def _search(cmd: _Command, clock: Clock) -> Intent:
     return Intent("list", query=ListQuery(search=text))
 
 
+def _list_range(phrase: Phrase, clock: Clock) -> tuple[date | None, date | None] | None:
+    """Days said as a span: "in the next 3 days", "between monday and wednesday", "today or
+    tomorrow", "before friday", "after tomorrow" -> (first, last), either None when open."""
+    lead = r"(?<![\w#])(?:due\s+)?"
+    if match := phrase.take(
+        rf"{lead}(?:in\s+|within\s+|for\s+|over\s+)?(?:the\s+)?(?:next|coming)\s+"
+        rf"({phrases.NUM})\s+days?(?![\w])"
+    ):
+        return clock.today, clock.today + relativedelta(days=phrases.number(match[1]))
+    if match := phrase.take(
+        rf"{lead}(?:between|from)\s+({DATE_ATOM})\s+(?:and|to|until|till|through|thru|-)\s+"
+        rf"({DATE_ATOM})(?![\w])"
+    ) or phrase.take(
+        rf"{lead}(?:on\s+)?({DATE_ATOM})\s+(?:or|and|&)\s+(?:on\s+)?({DATE_ATOM})(?![\w])"
+    ):
+        first, last = phrases.parse_date(match[1], clock)[0], phrases.parse_date(match[2], clock)[0]
+        return min(first, last), max(first, last)
+    if match := phrase.take(rf"{lead}before\s+({DATE_ATOM})(?![\w])"):
+        return None, phrases.parse_date(match[1], clock)[0] - relativedelta(days=1)
+    if match := phrase.take(rf"{lead}after\s+({DATE_ATOM})(?![\w])"):
+        return phrases.parse_date(match[1], clock)[0] + relativedelta(days=1), None
+    return None
+
+
 def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
-    view, day = "open", None
+    view, day, until = "open", None, None
+    span = _list_range(phrase, clock)
     views = [
         ("overdue", r"overdue|late|past\s+due|missed"),
         ("completed", r"completed|done|finished|finish|closed|complete"),
@@ -1045,13 +1080,28 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
         if phrase.take(rf"(?<![\w#])(?:{regex})(?:'s)?(?![\w])"):
             view = name
             break
-    if view == "completed":  # "what did I finish today", "done yesterday": completed that day
-        if phrase.take(r"(?<![\w#])yesterday(?![\w])"):
+    if view == "completed" and span is not None:  # "what did I finish between monday and …"
+        day, until = span[0], min(span[1] or clock.today, clock.today)
+    elif view == "completed":  # "what did I finish today", "done yesterday": completed that day
+        if match := phrase.take(
+            r"(?<![\w#])(?:this\s+(?P<w>week|month)|(?:in\s+)?the\s+(?:past|last)\s+(?:7\s+days|week))"
+            r"(?![\w])"
+        ):  # "what did I do this week": since its Monday (the month's 1st, a week ago)
+            if match["w"] == "month":
+                day = clock.today.replace(day=1)
+            elif match["w"] == "week":
+                day = clock.today - relativedelta(days=clock.today.weekday())
+            else:
+                day = clock.today - relativedelta(days=6)
+            until = clock.today
+        elif phrase.take(r"(?<![\w#])yesterday(?![\w])"):
             day = clock.today - relativedelta(days=1)
         elif match := phrase.take(rf"(?<![\w#])(?:on\s+|for\s+)?({DATE_ATOM})(?![\w])"):
             day = phrases.parse_date(match[1], clock)[0]
             if day > clock.today:  # "the 3rd", "Friday": the last one, not the next
                 day = _last_before(day, match[1])
+    if view == "open" and span is not None:
+        view, (day, until) = "range", span
     if view == "open":
         match = phrase.take(rf"(?<![\w#])(?:on\s+|for\s+|due\s+)?({DATE_ATOM})(?![\w])")
         if match:
@@ -1082,8 +1132,9 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
         phrase.take(r"(?<![\w#])(?:recurring|repeating|repeated|regular|routine)(?![\w])")
     )
     reminded = bool(phrase.take(r"(?<![\w#])(?:with\s+)?reminders?(?![\w])"))
-    day = day if view in ("day", "completed") else None
-    return ListQuery(view, day, tag, search, priority, repeating, reminded)
+    day = day if view in ("day", "completed", "range") else None
+    until = until if view in ("completed", "range") else None
+    return ListQuery(view, day, tag, search, priority, repeating, reminded, until=until)
 
 
 def _last_before(day: date, said: str) -> date:

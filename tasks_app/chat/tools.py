@@ -31,7 +31,7 @@ from .rules import RecurrenceRule
 
 Priority = Literal["none", "low", "medium", "high"]
 View = Literal[
-    "open", "today", "tomorrow", "day", "week", "next_week", "weekend", "month", "next",
+    "open", "today", "tomorrow", "day", "range", "week", "next_week", "weekend", "month", "next",
     "overdue", "upcoming", "undated", "completed", "all",
 ]  # fmt: skip
 WHEN_HELP = (
@@ -72,13 +72,18 @@ class AddTaskArgs(_Args):
 class ListTasksArgs(_Args):
     view: View = Field(
         "open",
-        description="open (all not done), today, tomorrow, day (see `day`), week (rest of this "
-        "week), next_week, weekend, month (rest of this month), next (due from now on), "
-        "overdue, upcoming (after today), undated (no due date), completed, all.",
+        description="open (all not done), today, tomorrow, day (see `day`), range (due from "
+        "`day` through `until`, either may be left out), week (rest of this week), next_week, "
+        "weekend, month (rest of this month), next (due from now on), overdue, upcoming (after "
+        "today), undated (no due date), completed, all.",
     )
     day: str | None = Field(
         None,
-        description="For view=day: an ISO date (2026-03-06); for view=completed: completed on it.",
+        description="For view=day: an ISO date (2026-03-06); for view=range: the first day; for "
+        "view=completed: completed on it (through `until` when given).",
+    )
+    until: str | None = Field(
+        None, description="For view=range or completed: the last day, an ISO date, inclusive."
     )
     tag: str | None = Field(None, max_length=51)
     search: str | None = Field(None, max_length=200, description="Words in title or notes.")
@@ -223,6 +228,13 @@ def _recurrence_input(rule: RecurrenceRule) -> services.RecurrenceInput:
     return services.RecurrenceInput(rule.to_rrule(), rule.anchor)
 
 
+def _iso_day(value: str | None, field_name: str) -> date | None:
+    day = parse_when(value, field_name) if value else None
+    if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+        raise field_error(field_name, f"`{field_name}` must be an ISO date.")
+    return day
+
+
 def _series_moved(user: User, task: Task, due: date | datetime) -> services.RecurrenceInput:
     """The task's own rule again, to restart its series from a new due ("change yoga to 7pm
     from now on"). A rule that names days or times keeps them: only the time of day moves."""
@@ -299,15 +311,24 @@ def _list_filters(user: User, args: ListTasksArgs, now: datetime) -> selectors.T
     if args.view in ("today", "overdue", "upcoming"):
         return selectors.TaskFilters(view=args.view, **common)
     if args.view == "completed":
-        day = parse_when(args.day, "day") if args.day else None
+        day = _iso_day(args.day, "day")
         if day is None:
             return selectors.TaskFilters(status="completed", **common)
-        if not isinstance(day, date) or isinstance(day, datetime):
-            raise field_error("day", "`day` must be an ISO date.")
+        last = _iso_day(args.until, "until") or day
         return selectors.TaskFilters(
             status="completed",
             completed_after=_day_start(day, user),
-            completed_before=_day_start(day + timedelta(days=1), user),
+            completed_before=_day_start(last + timedelta(days=1), user),
+            **common,
+        )
+    if args.view == "range":
+        first, last = _iso_day(args.day, "day"), _iso_day(args.until, "until")
+        if first is None and last is None:
+            raise field_error("until", "view=range needs `day`, `until` or both.")
+        return selectors.TaskFilters(
+            status="open",
+            due_after=_day_start(first, user) if first else None,
+            due_before=_day_start(last + timedelta(days=1), user) if last else None,
             **common,
         )
     if args.view == "all":

@@ -571,6 +571,19 @@ def test_completing_several_numbers_at_once(chat, user):
             ],
         ),
         ("show tasks without a date", ["Without a due date:", "1. Someday thing"]),
+        (
+            "what do I have between sunday and tuesday",
+            [
+                "Due from Sun, Mar 8 to Tue, Mar 10:",
+                "1. Weekend thing — Sun, Mar 8 (every Sunday)",
+                "2. Work thing — Tue, Mar 10 #work",
+            ],
+        ),
+        ("what's due after march 10", ["Due after Tue, Mar 10:", "1. April thing — Wed, Apr 1"]),
+        (
+            "what did I finish this week",
+            ["Completed from Mon, Mar 2 to today:", "1. Done thing — done today"],
+        ),
     ],
 )
 def test_list_views(chat, user, message, expected):

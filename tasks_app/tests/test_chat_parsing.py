@@ -1330,6 +1330,40 @@ GOLDEN = [
         {"title": "Stand up", "due": "2026-03-05 11:00"},
         "FREQ=HOURLY;BYDAY=MO,TU,WE,TH,FR",
     ),
+    # Spans of days (each had been a search for its words, or not understood)
+    G(
+        "NY",
+        "show me what's due in the next 3 days",
+        "list",
+        {"list": {"view": "range", "day": "2026-03-05", "until": "2026-03-08"}},
+    ),
+    G(
+        "NY",
+        "what do I have between monday and wednesday",
+        "list",
+        {"list": {"view": "range", "day": "2026-03-09", "until": "2026-03-11"}},
+    ),
+    G(
+        "NY",
+        "list tasks due today or tomorrow",
+        "list",
+        {"list": {"view": "range", "day": "2026-03-05", "until": "2026-03-06"}},
+    ),
+    G(
+        "NY",
+        "list everything due before saturday",
+        "list",
+        {"list": {"view": "range", "until": "2026-03-06"}},
+    ),
+    G("NY", "what's due after tomorrow", "list", {"list": {"view": "range", "day": "2026-03-07"}}),
+    G(
+        "NY",
+        "what did I do this week",
+        "list",
+        {"list": {"view": "completed", "day": "2026-03-02", "until": "2026-03-05"}},
+    ),
+    G("NY", "am I free on friday?", "list", {"list": {"view": "tomorrow"}}),
+    G("NY", "how are you", "how_are_you", {}),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),

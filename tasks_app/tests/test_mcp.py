@@ -273,6 +273,10 @@ def test_bad_arguments_are_tool_errors_that_name_the_problem(user):
     assert "not a date or time" in error_text(bad_due)
     assert "needs a due date" in error_text(rule_without_due)
     assert not Task.objects.exists()
+    open_range = call_tool(user, "list_tasks", {"view": "range"})
+    timed_until = call_tool(user, "list_tasks", {"view": "range", "until": "2030-01-01T09:00"})
+    assert "view=range needs `day`, `until` or both" in error_text(open_range)
+    assert "`until` must be an ISO date" in error_text(timed_until)
 
 
 def test_tools_refuse_an_inactive_user(user):
