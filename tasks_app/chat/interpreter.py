@@ -213,6 +213,10 @@ class Interpreter:
             return [selectors.task_get(user=self.user, task_id=self.state.focus_task_id)]
         if ref.numbers:
             return [self._numbered(n) for n in ref.numbers]
+        if ref.listed:  # "complete both", "delete all of them"
+            if not self.state.last_task_ids:
+                raise _Say('There is no list to pick from yet. Say "list" to see your tasks.')
+            return [self._numbered(n) for n in range(1, len(self.state.last_task_ids) + 1)]
         if ref.view is not None:
             if completed:
                 raise _Say('Which one? Say "show completed" to see them by number.')
@@ -586,9 +590,27 @@ class Interpreter:
     def _update(self, intent: Intent) -> ChatReply:
         if intent.rule is not None:
             return self._set_repeat(intent)
+        targets = self._tasks(intent.ref)
+        if len(targets) == 1:
+            return self._update_one(intent, targets[0], **self._changes(intent, targets[0]))
+        # "tag 1 and 2 with work", "make 3-5 low priority": each; one that cannot says why
+        reply = ChatReply("")
+        texts = []
+        for task in targets:
+            try:
+                change = self._changes(intent, task)
+                texts.append(self._run("update_task", reply, task_id=task.pk, **change).summary)
+            except _Say as say:
+                texts.append(str(say))
+            except ApplicationError as exc:
+                texts.append(f'"{task.title}": {exc.message}')
+        reply.text = "\n".join(texts)
+        return reply
+
+    def _changes(self, intent: Intent, task: Task) -> dict[str, Any]:
+        """The update_task arguments of a priority or tag change to this task."""
         if intent.priority is not None:
-            return self._update_one(intent, priority=intent.priority)
-        task = self._task(intent.ref)
+            return {"priority": intent.priority}
         current = task.tag_names
         if intent.remove_tags:
             missing = [t for t in intent.remove_tags if t not in current]
@@ -596,10 +618,8 @@ class Interpreter:
                 raise _Say(
                     f'"{task.title}" has no tag ' + ", ".join(f"#{t}" for t in missing) + "."
                 )
-            tags = [t for t in current if t not in intent.remove_tags]
-        else:
-            tags = current + [t for t in intent.tags if t not in current]
-        return self._update_one(intent, task=task, tags=tags)
+            return {"tags": [t for t in current if t not in intent.remove_tags]}
+        return {"tags": current + [t for t in intent.tags if t not in current]}
 
     def _update_one(self, intent: Intent, task: Task | None = None, **changes: Any) -> ChatReply:
         task = task or self._task(intent.ref)

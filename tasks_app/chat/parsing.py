@@ -49,6 +49,7 @@ class TaskRef:
     alternatives: tuple[str, ...] = ()  # other readings of the title, tried if it matches none
     focus: bool = False  # "it", "that": the task last acted on
     exact: bool = False  # the title as it is (but case and articles), not a part or a typo
+    listed: bool = False  # "both", "all of them": every task of the last list shown
     view: str | None = None  # "today's tasks", "everything overdue": each task of that view
 
 
@@ -396,6 +397,18 @@ def _ref(text: str | None) -> TaskRef:
         return TaskRef(numbers=tuple(range(first, last + 1)))
     if re.fullmatch(r"#?" + _NUMBER_LIST, lower):
         return TaskRef(numbers=tuple(dict.fromkeys(int(n) for n in re.findall(r"\d+", lower))))
+    if re.fullmatch(
+        r"both(?:\s+of\s+(?:them|those))?|(?:all|each)\s+of\s+(?:them|those|these)|them\s+all"
+        r"|all\s+(?:two|three|four|five|six|seven|eight|nine|ten|\d{1,2})(?:\s+of\s+them)?"
+        r"|(?:all\s+)?(?:those|these)(?:\s+ones)?|(?:all\s+)?the\s+(?:ones|tasks)\s+(?:above|listed)",
+        lower,
+    ):
+        return TaskRef(listed=True)
+    if match := re.fullmatch(
+        r"(?:the\s+)?first\s+(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})(?:\s+ones)?",
+        lower,
+    ):  # "the first two": 1 and 2 of the last list
+        return TaskRef(numbers=tuple(range(1, phrases.number(match[1]) + 1)))
     if match := re.fullmatch(
         r"(?:the\s+)?(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)(?:\s+one)?", lower
     ):
@@ -956,6 +969,7 @@ _LIST_FILLER = re.compile(
 
 
 @_command(
+    r"what(?:'s|\s+is|s)\s+(?:number\s+|no\.?\s*|#)?(?P<numbers>\d{1,3})",
     rf"(?:show|open|view|see|display|details\s+(?:of|for|on))\s+(?:me\s+)?(?:the\s+)?(?:details\s+"
     rf"(?:of|for|on)\s+)?(?:(?:task|item|number|no\.?|#)\s*)?(?P<numbers>{_NUMBER_LIST}|{_FOCUS})",
 )
@@ -1441,7 +1455,7 @@ def _clear_all(cmd: _Command, clock: Clock) -> Intent:
 def _complete(cmd: _Command, clock: Clock) -> Intent:
     ref = _ref(cmd["ref"])
     verb = (cmd["verb"] or "").lower() if cmd.has("verb") else ""
-    if verb not in _TASK_VERBS or ref.numbers or ref.focus or ref.view:
+    if verb not in _TASK_VERBS or ref.numbers or ref.focus or ref.view or ref.listed:
         return Intent("complete", ref=ref)
     # "finish the report by Friday", "check the oven in 20 minutes": something to do, with a
     # date, is a task to add; without one it is a completion, and if no open task matches,
@@ -1471,10 +1485,12 @@ _TASK_VERBS = frozenset({"complete", "finish", "check", "close"})
 )
 def _delete(cmd: _Command, clock: Clock) -> Intent:
     # "delete all yoga", "cancel all the gym ones": that task, series and all
-    said = re.sub(r"^all\s+(?:of\s+)?(?:the\s+|my\s+)?(?=\S)", "", cmd["ref"] or "", flags=re.I)
-    said = re.sub(r"\s+(?:ones|tasks|sessions|classes)$", "", said, flags=re.IGNORECASE)
-    ref = _ref(said)
-    if not cmd.has("verb") or ref.numbers or ref.focus or ref.view:
+    ref = _ref(cmd["ref"])
+    if not ref.listed:
+        said = re.sub(r"^all\s+(?:of\s+)?(?:the\s+|my\s+)?(?=\S)", "", cmd["ref"] or "", flags=re.I)
+        said = re.sub(r"\s+(?:ones|tasks|sessions|classes)$", "", said, flags=re.IGNORECASE)
+        ref = _ref(said)
+    if not cmd.has("verb") or ref.numbers or ref.focus or ref.view or ref.listed:
         return Intent("delete", ref=ref)
     # "cancel the dentist tomorrow": the task with that title (the date tells which, said as
     # people do); "trash every tue and fri at 7am", with no title left, is a task to add. If

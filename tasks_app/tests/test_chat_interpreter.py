@@ -1148,6 +1148,27 @@ def test_skip_a_day_skips_the_open_occurrence_only_when_it_falls_that_day(chat, 
     )
 
 
+def test_several_tasks_of_the_last_list_at_once(chat, user, other_user):
+    theirs = services.task_create(user=other_user, title="A")
+    for title in ("A", "B", "C"):
+        services.task_create(user=user, title=title)
+    chat("list")
+
+    tagged = chat("tag 1 and 2 with work")
+    done = chat("complete the first two")
+    chat("list")
+    gone = chat("delete all of them")
+
+    assert tagged.text.splitlines() == [
+        'Updated "A" — no due date; #work.',
+        'Updated "B" — no due date; #work.',
+    ]
+    assert done.text.splitlines() == ['Done: "A".', 'Done: "B".']
+    assert gone.text == 'Deleted "C".'
+    assert sorted(Task.objects.filter(user=user).values_list("title", flat=True)) == ["A", "B"]
+    assert Task.objects.get(pk=theirs.pk).completed_at is None
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

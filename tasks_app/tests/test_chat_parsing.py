@@ -1364,6 +1364,16 @@ GOLDEN = [
     ),
     G("NY", "am I free on friday?", "list", {"list": {"view": "tomorrow"}}),
     G("NY", "how are you", "how_are_you", {}),
+    # Several of the last list at once (each had been a task title to look for)
+    G("NY", "complete the first two", "complete", {"ref": (1, 2)}),
+    G("NY", "delete both", "delete", {"ref": "listed"}),
+    G(
+        "NY",
+        "move all of them to friday",
+        "reschedule",
+        {"due": "2026-03-06", "ref": "listed", "keep": "time"},
+    ),
+    G("NY", "what's 2", "show", {"ref": (2,)}),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
@@ -1869,7 +1879,13 @@ def summarize(intent: Intent) -> dict[str, Any]:
     if intent.ref:
         ref = intent.ref
         out["ref"] = ref.numbers or (
-            "it" if ref.focus else f"view:{ref.view}" if ref.view else ref.title
+            "it"
+            if ref.focus
+            else f"view:{ref.view}"
+            if ref.view
+            else "listed"
+            if ref.listed
+            else ref.title
         )
         if ref.alternatives:
             out["or"] = list(ref.alternatives)
