@@ -214,9 +214,15 @@ class Interpreter:
         if ref.numbers:
             return [self._numbered(n) for n in ref.numbers]
         if ref.listed:  # "complete both", "delete all of them"
-            if not self.state.last_task_ids:
+            listed = len(self.state.last_task_ids or [])
+            if not listed:
                 raise _Say('There is no list to pick from yet. Say "list" to see your tasks.')
-            return [self._numbered(n) for n in range(1, len(self.state.last_task_ids) + 1)]
+            if ref.listed_count is not None and ref.listed_count != listed:
+                raise _Say(
+                    f"The last list had {listed} item{'s' * (listed != 1)}. Which ones? Give "
+                    'their numbers, e.g. "1 and 2".'
+                )
+            return [self._numbered(n) for n in range(1, listed + 1)]
         if ref.view is not None:
             if completed:
                 raise _Say('Which one? Say "show completed" to see them by number.')

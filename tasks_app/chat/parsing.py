@@ -50,6 +50,7 @@ class TaskRef:
     focus: bool = False  # "it", "that": the task last acted on
     exact: bool = False  # the title as it is (but case and articles), not a part or a typo
     listed: bool = False  # "both", "all of them": every task of the last list shown
+    listed_count: int | None = None  # "both" is 2, "all three" 3: the size that list must have
     view: str | None = None  # "today's tasks", "everything overdue": each task of that view
 
 
@@ -397,13 +398,15 @@ def _ref(text: str | None) -> TaskRef:
         return TaskRef(numbers=tuple(range(first, last + 1)))
     if re.fullmatch(r"#?" + _NUMBER_LIST, lower):
         return TaskRef(numbers=tuple(dict.fromkeys(int(n) for n in re.findall(r"\d+", lower))))
-    if re.fullmatch(
-        r"both(?:\s+of\s+(?:them|those))?|(?:all|each)\s+of\s+(?:them|those|these)|them\s+all"
-        r"|all\s+(?:two|three|four|five|six|seven|eight|nine|ten|\d{1,2})(?:\s+of\s+them)?"
-        r"|(?:all\s+)?(?:those|these)(?:\s+ones)?|(?:all\s+)?the\s+(?:ones|tasks)\s+(?:above|listed)",
+    if match := re.fullmatch(
+        r"(?P<both>both)(?:\s+of\s+(?:them|those))?|(?:all|each)\s+of\s+(?:them|those|these)"
+        r"|them\s+all|all\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+        r"(?:\s+of\s+them)?|(?:all\s+)?(?:those|these)(?:\s+ones)?"
+        r"|(?:all\s+)?the\s+(?:ones|tasks)\s+(?:above|listed)",
         lower,
     ):
-        return TaskRef(listed=True)
+        count = 2 if match["both"] else phrases.number(match["n"]) if match["n"] else None
+        return TaskRef(listed=True, listed_count=count)
     if match := re.fullmatch(
         r"(?:the\s+)?first\s+(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})(?:\s+ones)?",
         lower,

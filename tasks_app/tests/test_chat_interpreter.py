@@ -1154,6 +1154,7 @@ def test_several_tasks_of_the_last_list_at_once(chat, user, other_user):
         services.task_create(user=user, title=title)
     chat("list")
 
+    not_two = chat("complete both")  # the list has three
     tagged = chat("tag 1 and 2 with work")
     done = chat("complete the first two")
     chat("list")
@@ -1164,6 +1165,10 @@ def test_several_tasks_of_the_last_list_at_once(chat, user, other_user):
         'Updated "B" — no due date; #work.',
     ]
     assert done.text.splitlines() == ['Done: "A".', 'Done: "B".']
+    assert (
+        not_two.text == 'The last list had 3 items. Which ones? Give their numbers, e.g. "1 and 2".'
+    )
+
     assert gone.text == 'Deleted "C".'
     assert sorted(Task.objects.filter(user=user).values_list("title", flat=True)) == ["A", "B"]
     assert Task.objects.get(pk=theirs.pk).completed_at is None
