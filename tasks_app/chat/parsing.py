@@ -601,6 +601,10 @@ def _snooze(cmd: _Command, clock: Clock) -> Intent:
     r"(?:add|set|create|put|schedule)\s+(?:up\s+)?(?:a\s+|another\s+|an\s+extra\s+)?reminders?"
     r"\s+(?P<prep>for|to|on|about|of)\s+(?P<rest>.+)",
     r"remind\s+me\s+(?P<spec>(?!to\s).+?)\s+(?:about|of)\s+(?P<ref>.+)",
+    # "remind me 2 hours before my flight (at 7pm tomorrow)"
+    rf"remind\s+me\s+(?P<spec>(?:{DURATION}|an?\s+(?:hour|day|week))\s+before)\s+"
+    r"(?!(?:at|on|in|by)\s|\d|(?:each|every|it|that|this)\b|the\s+(?:day|night|evening|morning)\b)"
+    r"(?P<ref>.+)",
 )
 def _remind(cmd: _Command, clock: Clock) -> Intent | None:
     if cmd.has("spec"):
@@ -608,7 +612,29 @@ def _remind(cmd: _Command, clock: Clock) -> Intent | None:
         specs = phrases.take_reminders(spec_phrase, clock, trigger=False) or []
         if spec_phrase.rest() or not specs:
             return None  # not "remind me <when> about <task>": maybe "remind me to ..."
-        return Intent("remind", ref=_ref(cmd["ref"]), reminders=tuple(specs))
+        ref = _ref(cmd["ref"])
+        if ref.title is None:  # "remind me at 8am tomorrow about 3"
+            return Intent("remind", ref=ref, reminders=tuple(specs))
+        # No task of that name: a new one, due when it says ("remind me 2 hours before my
+        # flight at 7pm tomorrow"), or due when the reminder is ("… in 2 days about the package")
+        said = f"{cmd['ref']} {cmd['spec']}"
+        if re.search(r"\bbefore$", cmd["spec"] or "", re.IGNORECASE):
+            said = f"{cmd['ref']}, remind me {cmd['spec']}"
+        try:
+            added = (
+                _add(said, clock)
+                if "remind me" in said
+                else _add(said, clock, reminder_at_due=True)
+            )
+        except Clarify as question:
+            added = _clarify(question, f"remind me to {said}")
+        try:
+            dated = _add(cmd["ref"] or "", clock).due is not None
+        except Clarify:
+            dated = False
+        if dated and added.kind == "add":
+            return added  # "my flight at 7pm tomorrow": a task of its own, new
+        return Intent("remind", ref=ref, reminders=tuple(specs), otherwise=added)
     if (
         cmd.has("prep")
         and (cmd["prep"] or "").lower() == "to"
@@ -781,10 +807,32 @@ def _remind_me_to(cmd: _Command, clock: Clock) -> Intent | None:
         if not said or lead.rest().strip(" ,."):
             return None
         return _add(f"{cmd['rest']} {cmd['lead']}", clock, reminder_at_due=True)
-    intent = _add(cmd["rest"] or "", clock, reminder_at_due=True)
+    rest = cmd["rest"] or ""
+    if (
+        split := re.fullmatch(r"(?P<when>(?!to\s|about\s|of\s).+?)\s+to\s+(?P<todo>.+)", rest, re.I)
+    ) and (
+        _unread_when(split["when"], clock)
+    ):  # "remind me later to call mom": what to do is clear, when is not
+        todo = _title(split["todo"])
+        raise phrases.WhenAgain(
+            f"When should I remind you to {todo[:1].lower() + todo[1:]}?", (split["when"],)
+        )
+    intent = _add(rest, clock, reminder_at_due=True)
     # "remind me next week about the dentist": "The dentist"
     title = re.sub(r"^(?:about|of)\s+(?=\S)", "", intent.title or "", flags=re.IGNORECASE)
     return replace(intent, title=title[:1].upper() + title[1:])
+
+
+def _unread_when(text: str, clock: Clock) -> bool:
+    """Words said where a time goes that say none ("later", "before I leave work")."""
+    phrase = Phrase(text)
+    try:
+        repeats.take_repeat(phrase, clock)
+        phrases.take_when(phrase, clock)
+        phrases.take_reminders(phrase, clock, trigger=False)
+    except Clarify:
+        return False
+    return bool(phrase.rest().strip(" ,.")) and not re.search(r"\d|\bat\b", phrase.rest())
 
 
 # ---------------------------------------------------------------- tags

@@ -1174,6 +1174,29 @@ def test_several_tasks_of_the_last_list_at_once(chat, user, other_user):
     assert Task.objects.get(pk=theirs.pk).completed_at is None
 
 
+def test_a_reminder_about_a_task_that_does_not_exist_adds_it(chat, user):
+    chat("add report friday at 5pm")
+
+    existing = chat("remind me tomorrow at 9 about the report")
+    new = chat("remind me in 2 days about the package")
+    answered = chat("at 9am")
+    later = chat("remind me later to call mom")
+    at_five = chat("at 5pm")
+
+    assert existing.text == 'I\'ll remind you about "Report" tomorrow at 09:00.'
+    assert new.text == "At what time on Sat, Mar 7 should I remind you?"
+    assert answered.text == (
+        'Added "The package" — due Sat, Mar 7 at 09:00; reminder at the due time.'
+    )
+    assert later.text == "When should I remind you to call mom?"
+    assert at_five.text == 'Added "Call mom" — due today at 17:00; reminder at the due time.'
+    assert sorted(Task.objects.filter(user=user).values_list("title", flat=True)) == [
+        "Call mom",
+        "Report",
+        "The package",
+    ]
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

@@ -1374,6 +1374,26 @@ GOLDEN = [
         {"due": "2026-03-06", "ref": "listed", "keep": "time"},
     ),
     G("NY", "what's 2", "show", {"ref": (2,)}),
+    # Reminders said around a new task (before: titled "2 hours before my flight"; "When
+    # should I remind you to later to call mom?"; a search for a task "package")
+    G(
+        "NY",
+        "remind me 2 hours before my flight at 7pm tomorrow",
+        "add",
+        {"title": "My flight", "due": "2026-03-06 19:00", "reminders": ["-120m"]},
+    ),
+    G(
+        "NY",
+        "remind me later to call mom",
+        "clarify",
+        {"question": "When should I remind you to call mom?"},
+    ),
+    G(
+        "NY",
+        "remind me tomorrow at 9 about the report",
+        "remind",
+        {"ref": "report", "otherwise": "add", "reminders": ["@2026-03-06 09:00"]},
+    ),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
