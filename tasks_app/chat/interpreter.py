@@ -494,6 +494,12 @@ class Interpreter:
 
     def _note(self, intent: Intent) -> ChatReply:
         task = self._task(intent.ref)
+        if intent.clear_note:
+            if not task.description.strip():
+                return ChatReply(f'"{task.title}" has no notes.', focus_task_id=task.pk)
+            reply = self._update_one(intent, task, description="")
+            reply.text = f'Removed the notes from "{task.title}".'
+            return reply
         note = intent.note or ""
         notes = f"{task.description.rstrip()}\n{note}" if task.description.strip() else note
         reply = self._update_one(intent, task, description=notes)
@@ -618,6 +624,10 @@ class Interpreter:
         if intent.priority is not None:
             return {"priority": intent.priority}
         current = task.tag_names
+        if intent.clear_tags:
+            if not current:
+                raise _Say(f'"{task.title}" has no tags.')
+            return {"tags": []}
         if intent.remove_tags:
             missing = [t for t in intent.remove_tags if t not in current]
             if missing:
@@ -787,6 +797,7 @@ class Interpreter:
         found = list({t.pk: t for t in self._tasks(intent.ref)}.values())
         text = "\n".join(
             f'"{t.title}": {formatting.task_details(t, zone=self.zone, now=self.now)}.'
+            + (f"\nNotes: {t.description.strip()}" if t.description.strip() else "")
             for t in found
         )
         return ChatReply(text, tasks=found, focus_task_id=found[0].pk if len(found) == 1 else None)

@@ -81,6 +81,8 @@ class Intent:
     keep: str | None = None
     either_half: bool = False  # reschedule: "to 8" (no am/pm): 08:00 or 20:00, whichever is nearer
     series: bool = False  # reschedule "from now on": a repeating task's later occurrences too
+    clear_tags: bool = False  # update: "untag it"
+    clear_note: bool = False  # note: "delete the note"
     clear_due: bool = False
     shift: relativedelta | None = None  # "postpone 1 by 2 days"
     rule: RecurrenceRule | None = None
@@ -852,8 +854,15 @@ def _tag_names(text: str) -> tuple[str, ...]:
     r"(?:remove|delete|drop)\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<untags>.+?)\s+from\s+(?P<ref>.+)",
     r"(?:remove|delete|drop)\s+(?:the\s+)?#?(?P<untags>[\w-]+)\s+(?:tag|label)\s+from\s+(?P<ref>.+)",
     rf"un-?tag\s+(?P<ref>{_FOCUS}|#?\d{{1,3}})\s+(?P<untags>[\w-]+(?:[\s,]+(?:and\s+)?[\w-]+)*)",
+    # "untag it", "remove all tags from 2", "clear the tags": every tag of that task
+    r"un-?tag\s+(?P<all>(?P<ref>.+))",
+    r"(?:remove|delete|drop|clear)\s+(?P<all>all\s+(?:the\s+|its\s+)?|the\s+|its\s+)?(?:tags|labels)"
+    r"(?:\s+(?:from|on|of)\s+(?P<ref>.+))?",
 )
 def _tags(cmd: _Command, clock: Clock) -> Intent:
+    if cmd.has("all") or not (cmd.has("tags") or cmd.has("untags")):
+        ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+        return Intent("update", ref=ref, clear_tags=True)
     if cmd.has("untags"):
         return Intent("update", ref=_ref(cmd["ref"]), remove_tags=_tag_names(cmd["untags"] or ""))
     return Intent("update", ref=_ref(cmd["ref"]), tags=_tag_names(cmd["tags"] or ""))
@@ -868,8 +877,17 @@ def _tags(cmd: _Command, clock: Clock) -> Intent:
     r"(?:note|notes|comment)\s+(?:for|on|to)\s+(?P<ref>.+?)\s*:\s*(?P<note>.+)",
     # "add a note: bring the insurance card": to the task in focus
     r"(?:add|put|write|attach|leave)\s+(?:a\s+|the\s+)?(?:note|comment)\s*:\s*(?P<note>.+)",
+    r"(?P<clear>delete|remove|clear|erase|wipe)\s+(?:all\s+)?(?:the\s+|its\s+)?(?:notes?|comments?"
+    r"|description)(?:\s+(?:from|on|of|for|in)\s+(?P<ref>.+))?",
+    r"(?P<read>what(?:'s|\s+is|\s+are)|show(?:\s+me)?|read(?:\s+me)?)\s+(?:the\s+|its\s+)?"
+    r"(?:notes?|comments?|description)(?:\s+(?:on|for|of|in)\s+(?P<ref>.+))?",
 )
 def _note(cmd: _Command, clock: Clock) -> Intent:
+    if cmd.has("clear"):  # "delete the note", "clear the notes on 2"
+        ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+        return Intent("note", ref=ref, note="", clear_note=True)
+    if cmd.has("read"):  # "what are the notes on the report": its details, notes and all
+        return Intent("show", ref=_ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True))
     """ "add a note to 2: bring the insurance card": added to the task's notes."""
     ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
     return Intent("note", ref=ref, note=(cmd["note"] or "").strip())
@@ -1185,7 +1203,8 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
     if match := phrase.take(
         r"(?<![\w!])(?:with\s+)?(?:(?P<p>high|medium|low|urgent|important|top)[\s-]+priority"
         r"|priority\s+(?P<q>high|medium|low)|(?P<r>urgent|important)(?=\s+(?:tasks?|things|todos?"
-        r"|ones|items)|$)|!(?P<s>high|medium|low))(?![\w])"
+        r"|ones|items|stuff|today|tomorrow|this|next|for|on|due)\b|\s+\x00|$)|!(?P<s>high|medium|low))"
+        r"(?![\w])"
     ):
         priority = _PRIORITIES[(match["p"] or match["q"] or match["r"] or match["s"]).lower()]
     search = None
@@ -1219,8 +1238,8 @@ def _last_before(day: date, said: str) -> date:
 
 _PRIORITIES = {"high": "high", "urgent": "high", "important": "high", "top": "high",
                "medium": "medium", "mid": "medium", "low": "low", "none": "none",
-               "no": "none"}  # fmt: skip
-_PRIO = r"(?P<p>high|urgent|important|top|medium|mid|low|none|no)"
+               "no": "none", "normal": "none", "regular": "none"}  # fmt: skip
+_PRIO = r"(?P<p>high|urgent|important|top|medium|mid|low|none|no|normal|regular)"
 
 
 @_command(
@@ -1257,11 +1276,16 @@ def _clear_due(cmd: _Command, clock: Clock) -> Intent:
     # "high priority", "and make it urgent" right after adding: the task in focus
     rf"(?:make\s+it\s+|mark\s+it\s+)?(?:with\s+)?(?:a\s+)?{_PRIO}\s+priority",
     r"(?P<down>de-?prioriti[sz]e)\s+(?P<ref>.+)",
+    # "lower the priority of the slides", "raise its priority"
+    r"(?:(?P<down2>lower|decrease|reduce|drop)|(?P<up2>raise|increase|bump\s+up|up))\s+(?:the\s+)?"
+    r"priority\s+(?:of|on|for)\s+(?P<ref>.+)",
+    r"(?:(?P<down3>lower|decrease|reduce|drop)|(?P<up3>raise|increase|bump\s+up|up))\s+(?:its|the)\s+"
+    r"priority",
 )
 def _priority(cmd: _Command, clock: Clock) -> Intent:
-    if cmd.has("up"):
+    if cmd.has("up") or cmd.has("up2") or cmd.has("up3"):
         priority = "high"
-    elif cmd.has("down"):
+    elif cmd.has("down") or cmd.has("down2") or cmd.has("down3"):
         priority = "low"
     else:
         priority = _PRIORITIES[(cmd["p"] or "").lower()]

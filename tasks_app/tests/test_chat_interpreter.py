@@ -1197,6 +1197,25 @@ def test_a_reminder_about_a_task_that_does_not_exist_adds_it(chat, user):
     ]
 
 
+def test_notes_are_shown_and_cleared_and_tags_cleared(chat, user):
+    chat("add prepare slides #work #q3 monday 10am")
+    chat("add a note: bring the hdmi adapter")
+
+    shown = chat("what are the notes on prepare slides")
+    cleared = chat("delete the note")
+    again = chat("delete the note")
+    untagged = chat("untag it")
+
+    assert shown.text == (
+        '"Prepare slides": due Mon, Mar 9 at 10:00; #q3 #work.\nNotes: bring the hdmi adapter'
+    )
+    assert cleared.text == 'Removed the notes from "Prepare slides".'
+    assert again.text == '"Prepare slides" has no notes.'
+    assert untagged.text == 'Updated "Prepare slides" — due Mon, Mar 9 at 10:00.'
+    task = Task.objects.get(user=user)
+    assert (task.description, list(task.tags.all())) == ("", [])
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

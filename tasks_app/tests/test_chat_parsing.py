@@ -1394,6 +1394,19 @@ GOLDEN = [
         "remind",
         {"ref": "report", "otherwise": "add", "reminders": ["@2026-03-06 09:00"]},
     ),
+    # Tags, notes and priority said plainly (each had been offered as a task, or not understood)
+    G("NY", "untag it", "update", {"ref": "it", "clear_tags": True}),
+    G("NY", "remove all tags from 2", "update", {"ref": (2,), "clear_tags": True}),
+    G("NY", "delete the note", "note", {"ref": "it", "clear_note": True}),
+    G("NY", "what are the notes on the report", "show", {"ref": "report"}),
+    G(
+        "NY",
+        "lower the priority of prepare slides",
+        "update",
+        {"ref": "prepare slides", "priority": "low"},
+    ),
+    G("NY", "make it normal priority", "update", {"ref": "it", "priority": "none"}),
+    G("NY", "what's important today", "list", {"list": {"view": "today", "priority": "high"}}),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
@@ -1942,6 +1955,10 @@ def summarize(intent: Intent) -> dict[str, Any]:
         out["question"] = intent.question
     if intent.note:
         out["note"] = intent.note
+    if intent.clear_note:
+        out["clear_note"] = True
+    if intent.clear_tags:
+        out["clear_tags"] = True
     if intent.rule and intent.rule.after_completion:
         out["anchor"] = "completion"
     return out
