@@ -17,8 +17,8 @@ Defaults, so that nothing is guessed silently (the chat reply always states the 
   20:00.
 * A bare hour after "at": 1-6 is in the afternoon (13:00-18:00), 7-11 in the morning, 12 is
   noon, 0 and 13-23 are 24-hour times. A leading zero ("at 05:30") is taken literally. "by 5"
-  is a time when only a date follows it. A span ("2-5pm", "11-1pm", "between 9 and 5") is due
-  at its start.
+  and "after 3" are times (due then) when only a date follows them. A span ("2-5pm", "11-1pm",
+  "between 9 and 5") is due at its start.
   Moving a timed task "to 8" (no am/pm) takes the 8 o'clock nearer its current time.
 * "Friday", "on Friday", "this Friday": the next Friday, today included. "next Friday": the
   Friday of next week (weeks start on Monday). "this weekend": Saturday (today on a weekend day);
@@ -317,11 +317,11 @@ def _bare_hour(hour: int, *, literal: bool) -> int:
 
 
 TIME_PHRASE = (
-    rf"(?<![\w:/.])(?:(?:at|@|by|around)\s+)?{TIME_ATOM}"
+    rf"(?<![\w:/.])(?:(?:at|@|by|around|after)\s+)?{TIME_ATOM}"
     rf"|(?<![\w:/.])(?:at|@|around)\s+{_TIME_BARE}"
     # "by 5" is a time when nothing but a date follows ("read by 3 chapters" is not; NUL marks
     # what was understood already, a date)
-    rf"|(?<![\w:/.])by\s+{_TIME_BARE}(?=\s*$|\s*[,;.!?\0]|\s+(?:today|tonight|tomorrow|on|this"
+    rf"|(?<![\w:/.])(?:by|after)\s+{_TIME_BARE}(?=\s*$|\s*[,;.!?\0]|\s+(?:today|tonight|tomorrow|on|this"
     rf"|next|{WD_ANY})(?![\w]))"
     rf"|(?<![\w:/.])in\s+the\s+{PART}"
     r"|(?<![\w:/.])(?:before\s+work|(?:at\s+)?lunch\s*time|at\s+lunch|after\s+(?:lunch|school|work"
@@ -348,7 +348,9 @@ def _take_times(phrase: Phrase) -> list[tuple[time, bool]]:
         for item in re.split(r"\s*(?:,|\band\b|&)\s*", body):
             texts.append((re.sub(r"^at\s+", "", item), True))
     for match in phrase.take_all(TIME_PHRASE):
-        text = re.sub(r"^(?:at|@|by|around)\s+", "", match[0])
+        text = re.sub(
+            r"^(?:at|@|by|around|after(?!\s+(?:lunch|school|work|dinner)))\s+", "", match[0]
+        )
         texts.append((text, match[0] != text))
     for text, bare_ok in texts:
         half = bool(re.search(rf"{AMPM}|noon|midday|midnight|work|lunch|school|dinner", text))

@@ -1407,6 +1407,20 @@ GOLDEN = [
     ),
     G("NY", "make it normal priority", "update", {"ref": "it", "priority": "none"}),
     G("NY", "what's important today", "list", {"list": {"view": "today", "priority": "high"}}),
+    # "after 3" is a time, as "by 5" is (it had stayed in the title, the task undated)
+    G(
+        "NY",
+        "pick up prescription at cvs after 3",
+        "add",
+        {"title": "Pick up prescription at cvs", "due": "2026-03-05 15:00"},
+    ),
+    G(
+        "NY",
+        "call back after 2pm tomorrow",
+        "add",
+        {"title": "Call back", "due": "2026-03-06 14:00"},
+    ),
+    G("NY", "read after 3 chapters", "unknown", {"title": "Read after 3 chapters"}),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
