@@ -1299,8 +1299,9 @@ def _priority(cmd: _Command, clock: Clock) -> Intent:
     r"|on|twice|once|hourly|nightly)\b.*)",
     r"(?P<ref>.+?)\s+(?:should\s+)?(?:repeats?|recurs?)\s+(?P<rest>.+)",
     # "make the gym every monday and thursday"; with no task of that title, "make the bed every
-    # morning" is a task to add
-    r"(?P<verb>make|change|switch|set)\s+(?P<ref>.+?)\s+(?:to\s+)?(?P<rest>(?:every|each|daily"
+    # morning" is a task to add (and "change air filter every 90 days"); "change X to every …"
+    # is always X's
+    r"(?P<verb>make|change|switch|set)\s+(?P<ref>.+?)\s+(?P<to>to\s+)?(?P<rest>(?:every|each|daily"
     r"|weekly|monthly|yearly|annually|hourly|nightly|twice|once)\b.*)",
 )
 def _set_repeat(cmd: _Command, clock: Clock) -> Intent:
@@ -1309,8 +1310,8 @@ def _set_repeat(cmd: _Command, clock: Clock) -> Intent:
             intent = _set_repeat_of(cmd, clock)
         except Clarify:
             intent = None
-        try:
-            added = _add(cmd.original, clock) if cmd["verb"].lower() == "make" else None
+        try:  # "change air filter every 90 days": a task, unless one has just that title
+            added = None if cmd.has("to") else _add(cmd.original, clock)
         except Clarify:
             added = None
         if intent is None:

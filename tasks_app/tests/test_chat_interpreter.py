@@ -166,12 +166,14 @@ def test_make_x_every_changes_the_repeat_of_a_task_titled_x_or_adds_one(chat, us
     changed = chat("make the gym every monday and thursday")
     bed = chat("make the bed every morning")  # "bed" is only part of "Buy bed sheets"
     coffee = chat("make coffee every day at 8")
+    filter_ = chat("change air filter every 90 days")
 
     assert changed.text == (
         'Updated "Gym" — every Monday and Thursday at 07:00, first on Mon, Mar 9 at 07:00.'
     )
     assert bed.text == 'Added "Make the bed" — every day at 09:00, first tomorrow at 09:00.'
     assert coffee.text == 'Added "Make coffee" — every day at 08:00, first tomorrow at 08:00.'
+    assert filter_.text == 'Added "Change air filter" — every 90 days, first today.'
     assert Series.objects.get(user=user, tasks__title="Gym").rule == "FREQ=WEEKLY;BYDAY=MO,TH"
     assert not Series.objects.filter(user=user, tasks__title="Buy bed sheets").exists()
     assert not Task.objects.filter(user=other_user).exclude(title="Coffee").exists()

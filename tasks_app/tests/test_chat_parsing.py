@@ -1142,6 +1142,13 @@ GOLDEN = [
     ),
     G(
         "NY",
+        "change air filter every 90 days",
+        "update",
+        {"ref": "air filter", "exact": True, "otherwise": "add"},
+        "FREQ=DAILY;INTERVAL=90",
+    ),
+    G(
+        "NY",
         "change the gym to every friday at 6pm",
         "update",
         {"ref": "gym", "due": "2026-03-06 18:00"},
