@@ -1155,7 +1155,7 @@ def _list_query(phrase: Phrase, clock: Clock) -> ListQuery:
         ("month", r"(?:this|the)\s+month"),
         ("today", r"(?:for\s+)?today|tonight"),
         # "what's next": from now on (later today too); "coming up": after today
-        ("next", r"next\s+up|next(?:\s+(?:task|one|thing))?"),
+        ("next", rf"next\s+up|next(?:\s+(?:task|one|thing))?(?!\s+(?:{WD_ANY}|month|year)\b)"),
         ("upcoming", r"upcoming|coming\s+up|later|future|soon"),
         ("undated", r"(?:without|with\s+no|no)\s+(?:a\s+)?(?:due\s+)?dates?|undated|unscheduled"),
     ]
@@ -1350,7 +1350,9 @@ _RESCHEDULE_VERBS = (
     # "change the time to 8": the task in focus
     r"(?:set|change|update|move)\s+(?:the\s+|its\s+)?(?:due\s+date|due\s+time|date|deadline|time)"
     r"\s+to\s+(?P<when>.+)",
-    r"(?:make\s+)?(?P<ref>.+?)\s+(?:is\s+)?(?:now\s+)?due\s+(?P<when>.+)",
+    # "the report is due friday" (not "what's due next saturday", a question)
+    r"(?:make\s+)?(?!(?:what|what'?s|whats|which|anything|is\s+there|do\s+i|am\s+i|how|show|list"
+    r"|tell\s+me)\b)(?P<ref>.+?)\s+(?:is\s+)?(?:now\s+)?due\s+(?P<when>.+)",
 )
 def _due(cmd: _Command, clock: Clock) -> Intent | None:
     value = _new_due_text(cmd["when"] or "")

@@ -1428,6 +1428,14 @@ GOLDEN = [
         {"title": "Call back", "due": "2026-03-06 14:00"},
     ),
     G("NY", "read after 3 chapters", "unknown", {"title": "Read after 3 chapters"}),
+    # A question with "due" in it lists (it had rescheduled a task called "what's")
+    G("NY", "what's due next saturday?", "list", {"list": {"view": "day", "day": "2026-03-14"}}),
+    G(
+        "NY",
+        "the report is due friday",
+        "reschedule",
+        {"due": "2026-03-06", "ref": "report", "keep": "time"},
+    ),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
