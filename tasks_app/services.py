@@ -116,9 +116,15 @@ def user_update(
     timezone: str = UNSET,
     default_reminder_offsets: Sequence[int] = UNSET,
     time_format: str = UNSET,
+    now: datetime | None = None,
 ) -> User:
+    """Change a person's settings. A new time zone keeps the local times of their open tasks
+    (see `_float_to_zone`)."""
     if timezone is not UNSET:
-        user.timezone = _clean_timezone(timezone)
+        zone = _clean_timezone(timezone)
+        if zone != user.timezone:
+            _float_to_zone(user, old=user.timezone, new=zone, now=now or dj_timezone.now())
+        user.timezone = zone
     if time_format is not UNSET:
         user.time_format = _clean_time_format(time_format)
     if default_reminder_offsets is not UNSET:
@@ -127,6 +133,41 @@ def user_update(
         )
     user.save(update_fields=["timezone", "default_reminder_offsets", "time_format"])
     return user
+
+
+def _float_to_zone(user: User, *, old: str, new: str, now: datetime) -> None:
+    """Open tasks keep their local wall times in the new zone, as Todoist's times float: "pay
+    rent" due all day on the 1st stays on the 1st, "call mom at 17:00" and "every Sunday at
+    18:30" stay at 17:00 and 18:30 there. Reminders go with them: relative ones follow the due,
+    one at a set time keeps its wall time, a snooze (minutes from when it was asked) its instant.
+    Completed tasks keep their instants: they are history. Repeating series take the new zone.
+    """
+    old_zone, new_zone = recurrence.validate_timezone(old), recurrence.validate_timezone(new)
+
+    def moved(moment: datetime) -> datetime:
+        return recurrence.local_to_utc(moment.astimezone(old_zone).replace(tzinfo=None), new_zone)
+
+    Series.objects.filter(user=user, stopped_at__isnull=True).update(timezone=new)
+    # Locked in one statement, in id order, as _lock_task locks one (see there).
+    tasks = list(
+        Task.objects.select_for_update(of=("self",), no_key=True)
+        .filter(user=user, completed_at__isnull=True, due_at__isnull=False)
+        .order_by("pk")
+    )
+    for task in tasks:
+        due_at = moved(task.due_at)  # type: ignore[arg-type]
+        if due_at == task.due_at:
+            continue
+        task.due_at = due_at
+        task.save(update_fields=["due_at", "updated_at"])
+        set_times = task.reminders.select_for_update().filter(
+            status=ReminderStatus.PENDING, offset_minutes__isnull=True, snoozed_from__isnull=True
+        )
+        for reminder in set_times:
+            reminder.fire_at = moved(reminder.fire_at)
+            reminder.save(update_fields=["fire_at"])
+        _move_relative_reminders(task, now)
+        events.emit_task_event(task, events.TASK_UPDATED)
 
 
 # ---------------------------------------------------------------- field cleaning

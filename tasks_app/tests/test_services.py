@@ -1,7 +1,8 @@
 """Service behaviour: series, reminders and their invariants."""
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
@@ -644,3 +645,67 @@ def test_a_snapshot_restores_the_task_as_it_was_without_reminders_that_passed_me
     assert list(back.tags.values_list("name", flat=True)) == ["travel"]
     # The one-hour-from-then reminder had passed by the restore; the relative one is kept.
     assert list(back.reminders.values_list("offset_minutes", flat=True)) == [60]
+
+
+def test_a_new_time_zone_keeps_the_local_times_of_open_tasks_and_their_reminders(ny_user):
+    """Found by a UX review: after moving to Tokyo an all-day task showed a day later and a
+    repeating one at 08:30 under "every Sunday at 18:30"."""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    other = UserFactory(timezone="America/New_York")
+    theirs = services.task_create(user=other, title="Theirs", due=datetime(2026, 3, 9, 17), now=NOW)
+    all_day = services.task_create(user=ny_user, title="Pay rent", due=date(2026, 3, 9), now=NOW)
+    timed = services.task_create(
+        user=ny_user,
+        title="Call mom",
+        due=datetime(2026, 3, 9, 17),
+        reminders=[{"offset_minutes": 30}, {"fire_at": datetime(2026, 3, 9, 8)}],
+        now=NOW,
+    )
+    snoozed = services.reminder_snooze(
+        reminder=timed.reminders.get(offset_minutes=30), minutes=10, now=NOW
+    )
+    weekly = recurring(ny_user, "FREQ=WEEKLY;BYDAY=SU", datetime(2026, 3, 8, 18, 30), title="Yoga")
+    done = services.task_create(user=ny_user, title="Done", due=datetime(2026, 3, 4, 9), now=NOW)
+    services.task_complete(task=done, now=NOW)
+    stamps = {t.pk: Task.objects.get(pk=t.pk).due_at for t in (done, theirs)}
+    before = OutboxEvent.objects.count()
+
+    services.user_update(user=ny_user, timezone="Asia/Tokyo", now=NOW)
+
+    def local(task):
+        return Task.objects.get(pk=task.pk).due_at.astimezone(tokyo).replace(tzinfo=None)
+
+    assert local(all_day) == datetime(2026, 3, 9, 23, 59, 59)
+    assert local(timed) == datetime(2026, 3, 9, 17, 0)
+    assert local(weekly) == datetime(2026, 3, 8, 18, 30)
+    reminders = {
+        r.pk: r for r in Reminder.objects.filter(task=timed, status=ReminderStatus.PENDING)
+    }
+    at_eight = next(
+        r for r in reminders.values() if r.offset_minutes is None and r.pk != snoozed.pk
+    )
+    assert at_eight.fire_at.astimezone(tokyo).replace(tzinfo=None) == datetime(2026, 3, 9, 8, 0)
+    assert reminders[snoozed.pk].fire_at == NOW + timedelta(
+        minutes=10
+    )  # a snooze keeps its instant
+    assert Series.objects.get(pk=weekly.series_id).timezone == "Asia/Tokyo"
+    assert {t.pk: Task.objects.get(pk=t.pk).due_at for t in (done, theirs)} == stamps
+    moved = OutboxEvent.objects.order_by("id")[before:]
+    assert {e.key for e in moved if e.topic == "task-events"} == {
+        str(t.pk) for t in (all_day, timed, weekly)
+    }
+    assert {e.type for e in moved} == {"task.updated"}
+
+    complete(Task.objects.get(pk=weekly.pk), NOW)
+    following = Task.objects.get(series_id=weekly.series_id, completed_at__isnull=True)
+    assert following.due_at.astimezone(tokyo).replace(tzinfo=None) == datetime(2026, 3, 15, 18, 30)
+
+
+def test_the_same_time_zone_again_moves_nothing(ny_user):
+    task = services.task_create(user=ny_user, title="x", due=datetime(2026, 3, 9, 17), now=NOW)
+    before = OutboxEvent.objects.count()
+
+    services.user_update(user=ny_user, timezone="America/New_York", now=NOW)
+
+    assert Task.objects.get(pk=task.pk).due_at == task.due_at
+    assert OutboxEvent.objects.count() == before
