@@ -24,6 +24,7 @@ class TaskFilters:
     repeating: bool = False  # only tasks of a series that goes on
     reminded: bool = False  # only tasks with a reminder still to come
     undated: bool = False  # only tasks without a due date
+    ids: tuple[int, ...] | None = None  # only these (the user's own among them)
     completed_after: datetime | None = None  # completed in [after, before)
     completed_before: datetime | None = None
 
@@ -98,6 +99,8 @@ def task_list(
         qs = qs.filter(due_at__gte=filters.due_after)
     if filters.undated:
         qs = qs.filter(due_at__isnull=True)
+    if filters.ids is not None:
+        qs = qs.filter(pk__in=filters.ids)
     if filters.priority:
         qs = qs.filter(priority=filters.priority)
     if filters.repeating:

@@ -599,17 +599,33 @@ def test_list_filters_by_search_tag_and_due_range(auth_client, user):
         ("page_size=null", "page_size"),
         ("page_size=0", "page_size"),
         ("page_size=-3", "page_size"),
+        ("ids=1,two", "ids"),
+        ("ids=1,,2", "ids"),
+        ("ids=" + ",".join(str(n) for n in range(1, 102)), "ids"),
     ],
 )
 def test_list_rejects_bad_filters(auth_client, query, field):
     assert_error(auth_client.get(f"/api/tasks/?{query}"), 400, field)
 
 
+def test_list_by_ids_gives_the_users_own_that_still_exist(auth_client, user, other_user):
+    mine = [make_task(user, title=t) for t in ("A", "B", "C")]
+    theirs = make_task(other_user, title="Theirs")
+    gone = make_task(user, title="Gone")
+    gone_id = gone.pk
+    gone.delete()
+
+    query = ",".join(str(pk) for pk in (mine[0].pk, mine[2].pk, theirs.pk, gone_id, mine[0].pk))
+    body = auth_client.get(f"/api/tasks/?ids={query}").json()
+
+    assert sorted(t["title"] for t in body["results"]) == ["A", "C"]
+
+
 def test_empty_or_blank_filters_mean_no_filter(auth_client, user):
     # Found by the API fuzzer: an empty value was "not given" but "q= " was a 400.
     make_task(user, title="Pay rent", due=datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
 
-    body = auth_client.get("/api/tasks/?view=&status=&q=%20&tag=%09&page_size=").json()
+    body = auth_client.get("/api/tasks/?view=&status=&q=%20&tag=%09&ids=&page_size=").json()
 
     assert [t["title"] for t in body["results"]] == ["Pay rent"]
 

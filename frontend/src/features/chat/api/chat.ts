@@ -1,4 +1,4 @@
-import { api, ApiError } from "../../../lib/api-client";
+import { api } from "../../../lib/api-client";
 import type { Page, Task } from "../../../lib/types";
 
 export interface ChatAction {
@@ -47,17 +47,18 @@ export async function latestConversation(signal?: AbortSignal): Promise<Conversa
 }
 
 /** The tasks a conversation's actions refer to, as they are now (deleted ones left out). */
+/** The tasks with these ids that still exist, in one request (a deleted one is left out). */
 export async function tasksByIds(ids: number[], signal?: AbortSignal): Promise<Map<number, Task>> {
   const found = new Map<number, Task>();
-  await Promise.all(
-    ids.map(async (id) => {
-      try {
-        found.set(id, await api.get<Task>(`/api/tasks/${id}/`, { signal }));
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-      }
-    }),
-  );
+  const unique = [...new Set(ids)];
+  for (let start = 0; start < unique.length; start += 100) {
+    const chunk = unique.slice(start, start + 100);
+    const page = await api.get<Page<Task>>("/api/tasks/", {
+      query: { ids: chunk.join(","), page_size: chunk.length },
+      signal,
+    });
+    for (const task of page.results) found.set(task.id, task);
+  }
   return found;
 }
 
