@@ -173,7 +173,12 @@ class TaskListCreateApi(APIView):
         if fields.get("recurrence_spec", "") is None:
             del fields["recurrence_spec"]
         reminders = data.get("reminders")
-        task = services.task_create(user=request.user, reminders=reminders, **fields)
+        task = services.task_create(
+            user=request.user,
+            reminders=reminders,
+            completed_at=data.get("completed_at"),
+            **fields,
+        )
         # The task carries its series, tags and reminders as written: no read back.
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 

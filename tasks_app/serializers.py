@@ -76,11 +76,18 @@ class TaskCreateSerializer(serializers.Serializer):
     due_at = WallOrInstantField(required=False, allow_null=True)
     recurrence = RecurrenceInputSerializer(required=False, allow_null=True)
     reminders = ReminderInputSerializer(many=True, required=False, max_length=20)
+    completed_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Create it already completed at this instant, not in the future (history, as "
+        "when the web app puts back a deleted completed task); no repeat or reminders with it.",
+    )
 
 
 class TaskUpdateSerializer(TaskCreateSerializer):
     title = StrictCharField(max_length=200, required=False)
     reminders = None  # reminders change through their own endpoints
+    completed_at = None  # complete/ and reopen/ do that
 
 
 _DATETIME = serializers.DateTimeField()

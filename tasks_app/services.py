@@ -534,15 +534,30 @@ def task_create(
     due: date | datetime | None = None,
     recurrence_spec: RecurrenceInput | None = None,
     reminders: Sequence[dict[str, Any]] | None = None,
+    completed_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Task:
     """Create a task. `reminders=None` applies the user's default offsets when there is a due.
+
+    `completed_at` creates it completed then (history put back: a deleted completed task's
+    Undo), with no repeat and no reminders.
 
     The task returned carries its tags and reminders as written (`Task.tag_names`,
     `Task.reminder_rows`), so showing it needs no read back.
     """
     now = now or dj_timezone.now()
-    _check_open_task_capacity(user)
+    if completed_at is not None:
+        if completed_at > now:
+            raise field_error("completed_at", "A task cannot be completed in the future.")
+        if recurrence_spec is not None:
+            raise field_error(
+                "completed_at", "A completed task starts no repeat; leave out `recurrence`."
+            )
+        if reminders:
+            raise field_error("completed_at", "A completed task has no reminders to come.")
+        reminders = []
+    else:
+        _check_open_task_capacity(user)
     title = _clean_title(title)
     description = _clean_description(description)
     priority = _clean_priority(priority)
@@ -566,6 +581,7 @@ def task_create(
         due_at=due_at,
         all_day=all_day,
         series=series,
+        completed_at=completed_at,
     )
     tags = _set_tags(task, tag_names, new_task=True)
 
@@ -730,6 +746,7 @@ def task_snapshot(task: Task) -> dict[str, Any]:
         "priority": task.priority,
         "tags": sorted(task.tags.values_list("name", flat=True)),
         "due": due,
+        "completed_at": task.completed_at.isoformat() if task.completed_at else None,
         "rule": series.rule if repeating else None,  # type: ignore[union-attr]
         "anchor": series.anchor if repeating else None,  # type: ignore[union-attr]
         "reminders": [
@@ -761,6 +778,7 @@ def task_restore(*, user: User, snapshot: dict[str, Any], now: datetime | None =
         if "fire_at" not in spec or spec["fire_at"] > now
     ]
     spec = RecurrenceInput(snapshot["rule"], snapshot["anchor"]) if snapshot["rule"] else None
+    completed = snapshot.get("completed_at")  # a completed one comes back completed, as it was
     return task_create(
         user=user,
         title=snapshot["title"],
@@ -770,6 +788,7 @@ def task_restore(*, user: User, snapshot: dict[str, Any], now: datetime | None =
         due=due,
         recurrence_spec=spec,
         reminders=reminders,
+        completed_at=datetime.fromisoformat(completed) if completed else None,
         now=now,
     )
 

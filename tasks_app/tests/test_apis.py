@@ -210,6 +210,23 @@ def test_a_bad_token_is_a_401(db):
 # ---------------------------------------------------------------- tasks: create
 
 
+def test_create_a_completed_task_puts_history_back_as_it_was(auth_client, user, frozen_now):
+    # The web app's Undo of deleting a completed task (it had come back open: a UX review)
+    user.default_reminder_offsets = [30]
+    user.save()
+    response = auth_client.post(
+        "/api/tasks/",
+        {"title": "Gym", "due_at": "2026-03-02T06:00", "completed_at": "2026-03-02T12:00:00Z"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["completed"], body["completed_at"]) == (True, "2026-03-02T12:00:00Z")
+    assert body["reminders"] == []  # not the user's default ones
+    assert Task.objects.get(pk=body["id"]).completed_at == datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+
 def test_create_minimal_task(auth_client, user):
     response = auth_client.post("/api/tasks/", {"title": "  Buy milk  "}, format="json")
 
@@ -398,6 +415,26 @@ def test_user_default_offsets_apply_to_new_tasks_with_a_due(auth_client, user):
         (
             {"title": "ok", "due_at": "2027-01-01T09:00", "reminders": [{"offset_minutes": "10"}]},
             "reminders.0.offset_minutes",
+        ),
+        ({"title": "ok", "completed_at": "2999-01-01T00:00:00Z"}, "completed_at"),
+        ({"title": "ok", "completed_at": "yesterday"}, "completed_at"),
+        (
+            {
+                "title": "ok",
+                "due_at": "2027-01-01T09:00",
+                "recurrence": {"rule": "FREQ=DAILY"},
+                "completed_at": "2026-01-01T00:00:00Z",
+            },
+            "completed_at",
+        ),
+        (
+            {
+                "title": "ok",
+                "due_at": "2027-01-01T09:00",
+                "reminders": [{"offset_minutes": 10}],
+                "completed_at": "2026-01-01T00:00:00Z",
+            },
+            "completed_at",
         ),
     ],
 )

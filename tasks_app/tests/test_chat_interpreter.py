@@ -1218,6 +1218,19 @@ def test_notes_are_shown_and_cleared_and_tags_cleared(chat, user):
     assert (task.description, list(task.tags.all())) == ("", [])
 
 
+def test_undo_after_deleting_a_completed_task_puts_it_back_completed(chat, user):
+    done = services.task_create(user=user, title="Old report", due=datetime(2026, 3, 2, 9))
+    services.task_complete(task=done, now=NOW - timedelta(days=2))
+    chat("show completed")
+    chat("delete 1")
+
+    chat("undo")
+
+    back = Task.objects.get(user=user)
+    assert back.pk != done.pk
+    assert back.completed_at == NOW - timedelta(days=2)  # it had come back open
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

@@ -46,4 +46,14 @@ describe("recreating a deleted task", () => {
     expect(input.due_at).toBe("2026-12-01");
     expect(input.recurrence).toBeNull();
   });
+
+  it("puts a completed task back completed, when it was, with no reminders", () => {
+    const done = { ...base, completed: true, completed_at: "2026-11-20T18:00:00Z" };
+
+    const input = recreation(done, "America/New_York", NOW);
+
+    expect(input.completed_at).toBe("2026-11-20T18:00:00Z");
+    expect(input.reminders).toEqual([]);
+    expect(input.recurrence).toBeNull();
+  });
 });

@@ -23,6 +23,8 @@ export interface TaskCreate {
   due_at?: string | null;
   recurrence?: { rule: string; anchor?: Anchor } | null;
   reminders?: ReminderInput[];
+  /** Created already completed then (a deleted completed task put back). */
+  completed_at?: string;
 }
 
 export interface RecurrencePreview {
@@ -95,7 +97,9 @@ export function recreation(task: Task, tz: string, now: Date = new Date()): Task
     tags: task.tags,
     due_at: task.due_at === null ? null : task.all_day ? toWallDate(task.due_at, tz) : task.due_at,
     recurrence: task.recurrence && !task.completed ? { rule: task.recurrence.rule, anchor: task.recurrence.anchor } : null,
-    reminders,
+    reminders: task.completed ? [] : reminders,
+    // A completed task comes back completed, when it was: it is history, not something to do.
+    ...(task.completed && task.completed_at ? { completed_at: task.completed_at } : {}),
   };
 }
 
