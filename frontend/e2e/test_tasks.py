@@ -380,3 +380,51 @@ def test_skip_in_the_panel_moves_a_recurring_task_to_its_next_occurrence(page, p
     expect(page.get_by_role("dialog").get_by_role("button", name="Skip", exact=True)).to_have_count(
         0
     )
+
+
+def test_the_delete_confirmation_takes_the_keyboard_and_escape_answers_no(page, stack):
+    # Given a task open in its panel, reached by keyboard
+    sign_up(page)
+    created = api(page, "POST", "/api/tasks/", {"title": "Water plants"})
+    page.goto(f"/tasks/{created['body']['id']}")
+    dialog = page.get_by_role("dialog")
+    trash = dialog.get_by_role("button", name="Delete task")
+    trash.focus()
+
+    # When they press Enter on Delete: the confirmation has the focus, on its safe answer (it
+    # had been left on the page's body)
+    page.keyboard.press("Enter")
+    confirm = dialog.get_by_role("alertdialog")
+    expect(confirm.get_by_role("button", name="Cancel")).to_be_focused()
+
+    # And Escape answers it, "no", and leaves the panel open (it had closed the panel)
+    page.keyboard.press("Escape")
+    expect(confirm).to_have_count(0)
+    expect(dialog).to_be_visible()
+    expect(trash).to_be_focused()
+    assert api(page, "GET", f"/api/tasks/{created['body']['id']}/")["status"] == 200
+
+
+def test_undo_of_deleting_a_completed_task_puts_it_back_completed(page, stack):
+    # Given a completed task (found by a UX review: Undo brought it back open)
+    sign_up(page)
+    created = api(page, "POST", "/api/tasks/", {"title": "Old report"})
+    done = api(page, "POST", f"/api/tasks/{created['body']['id']}/complete/")["body"]
+
+    # When they delete it in its panel and press the toast's Undo
+    page.goto(f"/tasks/{created['body']['id']}")
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Delete task").click()
+    dialog.get_by_role("alertdialog").get_by_role("button", name="Delete", exact=True).click()
+    page.locator(".toast", has_text="Deleted “Old report”.").get_by_role(
+        "button", name="Undo"
+    ).click()
+    expect(page.locator(".toast", has_text="Put back “Old report”.")).to_be_visible()
+
+    # Then it is back, completed when it was
+    [back] = api(page, "GET", "/api/tasks/")["body"]["results"]
+    assert (back["title"], back["completed"], back["completed_at"]) == (
+        "Old report",
+        True,
+        done["completed_at"],
+    )

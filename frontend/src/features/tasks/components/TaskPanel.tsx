@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Drawer } from "../../../components/Drawer";
 import { Icon } from "../../../components/Icon";
 import { ErrorNotice, Spinner } from "../../../components/States";
@@ -59,6 +59,28 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [confirm, setConfirm] = useState<"delete" | "discard" | null>(null);
+  // A confirmation takes the focus (on its safe answer); cancelled, it gives it back: to the
+  // Delete button (drawn anew once the confirmation goes) or to where it was.
+  const confirmBox = useRef<HTMLDivElement>(null);
+  const trashButton = useRef<HTMLButtonElement>(null);
+  const confirmedFrom = useRef<HTMLElement | null>(null);
+  const asked = useRef<typeof confirm>(null);
+  useEffect(() => {
+    const was = asked.current;
+    asked.current = confirm;
+    if (confirm) {
+      confirmBox.current?.querySelector<HTMLElement>("[data-safe]")?.focus();
+      return;
+    }
+    const from = was === "delete" ? trashButton.current : confirmedFrom.current;
+    confirmedFrom.current = null;
+    if (was && from?.isConnected) from.focus();
+  }, [confirm]);
+
+  function ask(kind: "delete" | "discard") {
+    confirmedFrom.current = document.activeElement as HTMLElement | null;
+    setConfirm(kind);
+  }
   const [next, setNext] = useState<NextState>({ status: "idle" });
 
   const load = useCallback(
@@ -130,7 +152,8 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
   }
 
   function requestClose() {
-    if (dirty) setConfirm("discard");
+    if (confirm) setConfirm(null); // Escape answers the question asked: no
+    else if (dirty) ask("discard");
     else onClose();
   }
 
@@ -406,7 +429,7 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
 
             <div className="panel__footer">
               {confirm === "delete" ? (
-                <div className="confirm" role="alertdialog" aria-label="Delete this task?">
+                <div className="confirm" role="alertdialog" aria-label="Delete this task?" ref={confirmBox}>
                   <span>
                     {task.recurrence && !task.completed
                       ? "Delete this repeating task? It won’t come back."
@@ -415,17 +438,17 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
                   <button type="button" className="btn btn--danger" onClick={() => void remove()} disabled={saving}>
                     Delete
                   </button>
-                  <button type="button" className="btn btn--ghost" onClick={() => setConfirm(null)}>
+                  <button type="button" className="btn btn--ghost" onClick={() => setConfirm(null)} data-safe>
                     Cancel
                   </button>
                 </div>
               ) : confirm === "discard" ? (
-                <div className="confirm" role="alertdialog" aria-label="Discard changes?">
+                <div className="confirm" role="alertdialog" aria-label="Discard changes?" ref={confirmBox}>
                   <span>Discard your changes?</span>
                   <button type="button" className="btn btn--danger" onClick={onClose}>
                     Discard
                   </button>
-                  <button type="button" className="btn btn--ghost" onClick={() => setConfirm(null)}>
+                  <button type="button" className="btn btn--ghost" onClick={() => setConfirm(null)} data-safe>
                     Keep editing
                   </button>
                 </div>
@@ -455,7 +478,8 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
                     className="icon-button icon-button--danger field-row__end"
                     aria-label="Delete task"
                     title="Delete task"
-                    onClick={() => setConfirm("delete")}
+                    ref={trashButton}
+                    onClick={() => ask("delete")}
                     disabled={saving}
                   >
                     <Icon name="trash" />
