@@ -29,7 +29,8 @@ describe("reminder labels", () => {
   });
 
   it("says a fixed time or a snooze by its day and time", () => {
-    expect(label("2026-11-27T14:00:00Z", null)).toBe("At Tomorrow, 9:00 AM");
-    expect(label("2026-11-26T15:10:00Z", null, 7)).toBe("Snoozed to Today, 10:10 AM");
+    // "At Today, 8:15 PM" read oddly (a UX review): the day, then the time, as said
+    expect(label("2026-11-27T14:00:00Z", null)).toBe("Tomorrow at 9:00 AM");
+    expect(label("2026-11-26T15:10:00Z", null, 7)).toBe("Snoozed to today at 10:10 AM");
   });
 });

@@ -1,4 +1,4 @@
-import { daysBetween, formatDateTime, formatOffset, formatTime, toWallDate, type FormatOptions } from "./time";
+import { daysBetween, formatDay, formatOffset, formatTime, toWallDate, type FormatOptions } from "./time";
 import type { Reminder, Task } from "./types";
 
 /** From this many minutes on, an offset of no whole days that fires on an earlier day is
@@ -8,7 +8,12 @@ const BY_THE_CLOCK_MINUTES = 12 * 60;
 /** The reminder offsets offered everywhere (task panel, settings), in minutes before the due. */
 export const REMINDER_PRESETS: readonly number[] = [0, 5, 15, 30, 60, 1440];
 
-/** "1 day before", "At Fri, Mar 6, 9:00 AM", "Snoozed to Today, 9:10 AM". */
+/** A reminder's moment as a sentence says it: "Today at 8:15 PM", "Fri, Mar 6 at 9:00 AM". */
+export function reminderMoment(instant: Date | string, tz: string, options: FormatOptions = {}): string {
+  return `${formatDay(instant, tz, options)} at ${formatTime(instant, tz, options.locale)}`;
+}
+
+/** "1 day before", "Fri, Mar 6 at 9:00 AM", "Snoozed to today at 9:10 AM". */
 export function reminderLabel(reminder: Reminder, tz: string, options: FormatOptions = {}): string {
   const offset = reminder.offset_minutes;
   if (offset !== null && offset >= BY_THE_CLOCK_MINUTES && offset % 1440 !== 0) {
@@ -21,8 +26,9 @@ export function reminderLabel(reminder: Reminder, tz: string, options: FormatOpt
     }
   }
   if (offset !== null) return formatOffset(offset);
-  const when = formatDateTime(reminder.fire_at, tz, options);
-  return reminder.snoozed_from !== null ? `Snoozed to ${when}` : `At ${when}`;
+  const when = reminderMoment(reminder.fire_at, tz, options);
+  if (reminder.snoozed_from === null) return when;
+  return `Snoozed to ${/^(Today|Tomorrow|Yesterday) /.test(when) ? when[0].toLowerCase() + when.slice(1) : when}`;
 }
 
 /** The reminders still to come, soonest first. */

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import { Icon } from "../../../components/Icon";
-import { REMINDER_PRESETS, reminderLabel } from "../../../lib/reminders";
-import { formatDateTime, formatOffset, wallToInstant } from "../../../lib/time";
+import { REMINDER_PRESETS, reminderLabel, reminderMoment } from "../../../lib/reminders";
+import { formatOffset, wallToInstant } from "../../../lib/time";
 import type { Task } from "../../../lib/types";
 import { addFixed, pendingReminders, removeFixed, toggleOffset, type ReminderDraft } from "../utils/reminders";
 
@@ -63,7 +63,7 @@ export function ReminderPicker({ task, value, onChange, hasDue, tz, suggestedTim
             </li>
           ))}
           {value.added.map((wall) => {
-            const label = `At ${formatDateTime(wallToInstant(wall, tz), tz)}`;
+            const label = reminderMoment(wallToInstant(wall, tz), tz);
             return (
               <li key={wall}>
                 <Icon name="clock" size={14} />
