@@ -137,7 +137,8 @@ def _starts_series(task: Task) -> bool:
 
 
 def task_line(task: Task, *, zone: ZoneInfo, now: datetime) -> str:
-    """One line of a list: "Pay rent — Wed, Apr 1 at 09:00 (every month on the 1st) #home"."""
+    """One line of a list: "Pay rent — Wed, Apr 1 at 09:00 (every month on the 1st) #home",
+    "… · high priority"."""
     bits = [task.title]
     if task.completed_at is not None:
         bits.append(f"— done {when_text(task.completed_at, all_day=True, zone=zone, now=now)}")
@@ -151,6 +152,7 @@ def task_line(task: Task, *, zone: ZoneInfo, now: datetime) -> str:
     tags = task.tag_names
     if tags:
         bits.append(" ".join(f"#{t}" for t in tags))
-    if task.priority == "high":
-        bits.append("!")
-    return " ".join(bits)
+    line = " ".join(bits)
+    if task.priority == "high":  # a lone "!" read as a typo (a UX review)
+        line += " · high priority"
+    return line

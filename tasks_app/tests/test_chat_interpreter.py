@@ -786,7 +786,7 @@ def test_lists_by_priority(chat, user):
 
     assert chat("show high priority tasks").text.splitlines() == [
         "Open tasks of high priority:",
-        "1. Taxes !",
+        "1. Taxes · high priority",
     ]
     assert chat("what's medium priority").text == "No open tasks of medium priority."
 
