@@ -511,6 +511,23 @@ class Interpreter:
         focus, or of the occurrence the one in focus came after (completing a repeating task
         moves "it" to its next occurrence)."""
         pending = self.state.pending or {}
+        if pending.get("type") == "updated":  # "move it to 6pm", "rename it …": as it was
+            task = self._own(pending["task_id"])
+            if task is None:
+                raise _Say("That task no longer exists.")
+            reply = ChatReply("", focus_task_id=task.pk)
+            before = dict(pending["before"])
+            offsets = before.pop("_minutes_before", [])
+            with transaction.atomic():
+                result = self._run("update_task", reply, task_id=task.pk, **before)
+                for minutes in offsets:
+                    result = self._run(
+                        "add_reminder", reply, task_id=task.pk, minutes_before=minutes
+                    )
+            back = result.tasks[0]
+            details = formatting.task_details(back, zone=self.zone, now=self.now)
+            reply.text = f'Put back "{back.title}" as it was — {details}.'
+            return reply
         if pending.get("type") == "added":  # one task, or a list of them a line each
             reply = ChatReply("")
             with transaction.atomic():
@@ -540,8 +557,9 @@ class Interpreter:
         if task is not None and task.completed_at is None and task.spawned_from_id:
             task = self._own(task.spawned_from_id)
         if task is None or task.completed_at is None:
-            raise _Say('I can take back an add, a delete or a completion: say "undo" right after '
-                       'it, or "reopen" or "delete" with the task\'s number or title.')  # fmt: skip
+            raise _Say('I can take back an add, a change, a delete or a completion: say "undo" '
+                       'right after it, or "reopen" or "delete" with the task\'s number or '
+                       "title.")  # fmt: skip
         reply = ChatReply("", focus_task_id=task.pk)
         reply.text = self._run("reopen_task", reply, task_id=task.pk).summary
         return reply
@@ -639,9 +657,37 @@ class Interpreter:
 
     def _update_one(self, intent: Intent, task: Task | None = None, **changes: Any) -> ChatReply:
         task = task or self._task(intent.ref)
+        before = self._before(task, changes)
         reply = ChatReply("", focus_task_id=task.pk)
         reply.text = self._run("update_task", reply, task_id=task.pk, **changes).summary
+        if before is not None:  # "undo" as the next message puts these back
+            reply.pending = {"type": "updated", "task_id": task.pk, "before": before}
         return reply
+
+    def _before(self, task: Task, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """The update_task arguments that would put back what `changes` change, or None when
+        they change a repeat (taken back by setting the repeat again, not by "undo")."""
+        if {"recurrence", "whole_series", "stop_recurrence"} & set(changes):
+            return None
+        before: dict[str, Any] = {}
+        for name in ("title", "description", "priority"):
+            if name in changes:
+                before[name] = getattr(task, name)
+        if "tags" in changes:
+            before["tags"] = list(task.tag_names)
+        if "due" in changes or "clear_due" in changes:
+            current = self._local_due(task)
+            if current is None:
+                before["clear_due"] = True
+            else:
+                before["due"] = tools.iso(current)
+        if changes.get("clear_due"):  # its relative reminders go with the date: back with it
+            before["_minutes_before"] = sorted(
+                r.offset_minutes
+                for r in chat_selectors.task_pending_reminders(task=task)
+                if r.offset_minutes is not None
+            )
+        return before or None
 
     def _local_due(self, task: Task) -> date | datetime | None:
         if task.due_at is None:

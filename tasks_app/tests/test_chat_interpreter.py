@@ -112,7 +112,7 @@ def test_undo_of_a_repeating_add_takes_its_series_too_and_only_right_after(chat,
 
     assert not Series.objects.filter(user=user, rule__contains="WEEKLY").exists()
     assert [t.title for t in Task.objects.filter(user=user)] == ["Water plants"]
-    assert late.text.startswith("I can take back an add, a delete or a completion")
+    assert late.text.startswith("I can take back an add, a change, a delete or a completion")
 
 
 def test_a_message_that_might_not_be_a_task_is_offered_and_added_on_yes(chat, user):
@@ -746,7 +746,9 @@ def test_undo_takes_back_a_completion_and_the_next_occurrence_it_made(chat, user
     assert undone.text.startswith('Reopened "Gym"')
     assert gym.completed_at is None
     assert local(gym) == "Mon 2026-03-09 07:00"
-    assert chat("undo").text.startswith("I can take back an add, a delete or a completion")
+    assert chat("undo").text.startswith(
+        "I can take back an add, a change, a delete or a completion"
+    )
 
 
 def test_notes_are_added_to_a_task(chat, user):
@@ -1229,6 +1231,31 @@ def test_undo_after_deleting_a_completed_task_puts_it_back_completed(chat, user)
     back = Task.objects.get(user=user)
     assert back.pk != done.pk
     assert back.completed_at == NOW - timedelta(days=2)  # it had come back open
+
+
+def test_undo_right_after_a_change_puts_the_task_back_as_it_was(chat, user, other_user):
+    theirs = services.task_create(user=other_user, title="Dentist", due=datetime(2026, 3, 6, 15))
+    chat("add dentist tomorrow at 3pm #health, remind me 30 minutes before")
+
+    chat("move it to monday at 10am")
+    moved_back = chat("undo")
+    chat("rename it to doctor")
+    renamed_back = chat("undo")
+    chat("clear the date")
+    dated_again = chat("undo")
+    chat("list")
+    nothing = chat("undo")  # only right after
+
+    assert moved_back.text == (
+        'Put back "Dentist" as it was — due tomorrow at 15:00; reminder 30 minutes before; #health.'
+    )
+    assert renamed_back.text.startswith('Put back "Dentist" as it was — due tomorrow at 15:00')
+    assert dated_again.text.startswith('Put back "Dentist" as it was — due tomorrow at 15:00')
+    assert nothing.text.startswith("I can take back an add, a change, a delete or a completion")
+    task = Task.objects.get(user=user)
+    assert (task.title, task.due_at) == ("Dentist", datetime(2026, 3, 6, 20, tzinfo=UTC))
+    assert task.reminders.get(status="pending").fire_at == datetime(2026, 3, 6, 19, 30, tzinfo=UTC)
+    assert Task.objects.get(pk=theirs.pk).due_at == theirs.due_at
 
 
 def test_title_matching_scores():
