@@ -619,15 +619,10 @@ def _remind(cmd: _Command, clock: Clock) -> Intent | None:
             return Intent("remind", ref=ref, reminders=tuple(specs))
         # No task of that name: a new one, due when it says ("remind me 2 hours before my
         # flight at 7pm tomorrow"), or due when the reminder is ("… in 2 days about the package")
-        said = f"{cmd['ref']} {cmd['spec']}"
-        if re.search(r"\bbefore$", cmd["spec"] or "", re.IGNORECASE):
-            said = f"{cmd['ref']}, remind me {cmd['spec']}"
+        before = bool(re.search(r"\bbefore$", cmd["spec"] or "", re.IGNORECASE))
+        said = f"{cmd['ref']}, remind me {cmd['spec']}" if before else f"{cmd['ref']} {cmd['spec']}"
         try:
-            added = (
-                _add(said, clock)
-                if "remind me" in said
-                else _add(said, clock, reminder_at_due=True)
-            )
+            added = _add(said, clock, reminder_at_due=not before)
         except Clarify as question:
             added = _clarify(question, f"remind me to {said}")
         try:
