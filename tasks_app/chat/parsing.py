@@ -878,13 +878,13 @@ def _tags(cmd: _Command, clock: Clock) -> Intent:
     r"(?:notes?|comments?|description)(?:\s+(?:on|for|of|in)\s+(?P<ref>.+))?",
 )
 def _note(cmd: _Command, clock: Clock) -> Intent:
-    if cmd.has("clear"):  # "delete the note", "clear the notes on 2"
-        ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
-        return Intent("note", ref=ref, note="", clear_note=True)
-    if cmd.has("read"):  # "what are the notes on the report": its details, notes and all
-        return Intent("show", ref=_ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True))
-    """ "add a note to 2: bring the insurance card": added to the task's notes."""
+    """ "add a note to 2: bring the insurance card": added to the task's notes; "delete the
+    note" clears them; "what are the notes on 2" shows the task, notes and all."""
     ref = _ref(cmd["ref"]) if cmd.has("ref") else TaskRef(focus=True)
+    if cmd.has("clear"):
+        return Intent("note", ref=ref, note="", clear_note=True)
+    if cmd.has("read"):
+        return Intent("show", ref=ref)
     return Intent("note", ref=ref, note=(cmd["note"] or "").strip())
 
 
