@@ -241,6 +241,15 @@ _SPELLINGS = {
                  "tomorrrow", "tomarrow", "tommorow", "tomorow"),
     "today": ("2day", "todya"),
     "next": ("nxt",),
+    # the words of commands, as fast thumbs type them
+    "delete": ("delte", "dlete", "deleet", "delet", "deelte"),
+    "complete": ("complet", "compelte", "comlete", "complte"),
+    "show": ("shwo", "sohw"),
+    "list": ("lsit", "lits"),
+    "remind": ("remnd", "rmind", "remidn", "reimnd", "remimd"),
+    "reminder": ("remnder", "reminer", "reminde"),
+    "what's": ("wats", "whta's", "waht's"),
+    "what": ("waht", "whta"),
 }  # fmt: skip
 _MISSPELT = {wrong: right for right, wrongs in _SPELLINGS.items() for wrong in wrongs}
 _MISSPELLING = re.compile(rf"(?<![\w'])(?:{'|'.join(_MISSPELT)})(?![\w'])", re.IGNORECASE)

@@ -1436,6 +1436,17 @@ GOLDEN = [
         "reschedule",
         {"due": "2026-03-06", "ref": "report", "keep": "time"},
     ),
+    # Command words as fast thumbs type them (each had been offered as a task, or not understood)
+    G("NY", "delte 2", "delete", {"ref": (2,)}),
+    G("NY", "complet 1", "complete", {"ref": (1,)}),
+    G("NY", "shwo today", "list", {"list": {"view": "today"}}),
+    G(
+        "NY",
+        "remnd me tomorrow at 5 to call mom",
+        "add",
+        {"title": "Call mom", "due": "2026-03-06 17:00", "reminders": ["-0m"]},
+    ),
+    G("NY", "wats due tomorrow", "list", {"list": {"view": "tomorrow"}}),
     # "in March": its 1st; in that month itself, today
     G("NY", "book flights in March", "add", {"title": "Book flights", "due": "2026-03-05"}),
     G("NY", "book flights in june", "add", {"title": "Book flights", "due": "2026-06-01"}),
