@@ -846,11 +846,18 @@ def task_stop_series(*, task: Task, now: datetime | None = None) -> Task:
 def _next_due(task: Task, series: Series, now: datetime) -> datetime | None:
     rec = series_recurrence(series)
     if series.anchor == Anchor.COMPLETION:
-        return recurrence.next_after_completion(
-            rec,
-            completed_at=task.completed_at or now,
-            occurrences_so_far=series.tasks.count(),
+        count = series.tasks.count()
+        following = recurrence.next_after_completion(
+            rec, completed_at=task.completed_at or now, occurrences_so_far=count
         )
+        if following is not None and task.due_at is not None and following <= task.due_at:
+            # Done early ("every! day" due tomorrow, done today): counted from the completion
+            # the next one would be this one again (or earlier), and the series would end
+            # there. It counts from this one's due instead: the day after it.
+            following = recurrence.next_after_completion(
+                rec, completed_at=task.due_at, occurrences_so_far=count
+            )
+        return following
     # Todoist-style: the next occurrence after the later of the due time and the completion,
     # so completing an overdue daily task does not create a backlog of past occurrences.
     reference = max(filter(None, [task.due_at, task.completed_at or now]))

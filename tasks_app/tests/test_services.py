@@ -99,6 +99,26 @@ def test_completion_anchor_counts_from_the_completion(ny_user):
     assert task.spawned_next.due_at == datetime(2026, 3, 13, 13, 0, tzinfo=UTC)
 
 
+def test_completion_anchor_done_early_gives_the_one_after_its_own_due(ny_user):
+    # Found by a UX review: "every! day" due tomorrow at 08:00, done today, counted from the
+    # completion came back to tomorrow 08:00 (this task's own due): no next occurrence, the
+    # series silently ended and the web app waited for one for good.
+    task = recurring(ny_user, "FREQ=DAILY", datetime(2026, 3, 6, 8, 0), "completion")
+
+    complete(task, NOW)  # March 5, 10:00 in New York
+
+    assert task.spawned_next.due_at == datetime(2026, 3, 7, 13, 0, tzinfo=UTC)  # 08:00 EST
+    assert Task.objects.filter(series=task.series, completed_at__isnull=True).count() == 1
+
+
+def test_completion_anchor_done_a_little_early_still_counts_from_the_completion(ny_user):
+    task = recurring(ny_user, "FREQ=DAILY;INTERVAL=3", datetime(2026, 3, 6, 9, 0), "completion")
+
+    complete(task, NOW)  # a day early: March 5 + 3 days is after this one's due
+
+    assert task.spawned_next.due_at == datetime(2026, 3, 8, 13, 0, tzinfo=UTC)
+
+
 def test_count_ends_the_series(ny_user):
     task = recurring(ny_user, "FREQ=DAILY;COUNT=2", datetime(2026, 3, 6, 9, 0))
 
