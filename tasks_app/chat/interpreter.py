@@ -469,11 +469,15 @@ class Interpreter:
 
     def _complete(self, intent: Intent) -> ChatReply:
         try:
-            return self._each("complete_task", intent)
+            reply = self._each("complete_task", intent)
         except _NotFound as missing:
             if intent.otherwise is not None:  # "I called mom" with no such task
                 return self._act(intent.otherwise, "")
             return self._offer_instead(missing, intent)
+        done = [a["task_id"] for a in reply.actions if a["type"] == "task.completed"]
+        if done:  # "undo" as the next message reopens them
+            reply.pending = {"type": "completed", "task_ids": done}
+        return reply
 
     def _offer_instead(self, missing: _NotFound, intent: Intent) -> ChatReply:
         """No task has the title the message named: offer to add the message as a task
@@ -507,9 +511,8 @@ class Interpreter:
         return reply
 
     def _undo(self, intent: Intent) -> ChatReply:
-        """Take back an add or a delete (right after it), or a completion: of the task in
-        focus, or of the occurrence the one in focus came after (completing a repeating task
-        moves "it" to its next occurrence)."""
+        """Take back, right after it, an add, a change, a delete or a completion (a repeating
+        task's reopened occurrence takes back the next one its completion made)."""
         pending = self.state.pending or {}
         if pending.get("type") == "updated":  # "move it to 6pm", "rename it …": as it was
             task = self._own(pending["task_id"])
@@ -553,16 +556,22 @@ class Interpreter:
                 focus_task_id=back[-1].pk,
             )
             return reply
-        task = self._own(self.state.focus_task_id)
-        if task is not None and task.completed_at is None and task.spawned_from_id:
-            task = self._own(task.spawned_from_id)
-        if task is None or task.completed_at is None:
-            raise _Say('I can take back an add, a change, a delete or a completion: say "undo" '
-                       'right after it, or "reopen" or "delete" with the task\'s number or '
-                       "title.")  # fmt: skip
-        reply = ChatReply("", focus_task_id=task.pk)
-        reply.text = self._run("reopen_task", reply, task_id=task.pk).summary
-        return reply
+        if pending.get("type") == "completed":  # reopens them, taking back what came next
+            reply = ChatReply("")
+            texts = [
+                self._run("reopen_task", reply, task_id=task.pk).summary
+                for task in (self._own(pk) for pk in pending["task_ids"])
+                if task is not None
+            ]
+            if not texts:
+                raise _Say("That task no longer exists.")
+            reply.text = "\n".join(texts)
+            reply.focus_task_id = pending["task_ids"][-1]
+            return reply
+        raise _Say(
+            'I can take back an add, a change, a delete or a completion: say "undo" right after '
+            'it, or "reopen" or "delete" with the task\'s number or title.'
+        )
 
     def _own(self, task_id: int | None) -> Task | None:
         if task_id is None:

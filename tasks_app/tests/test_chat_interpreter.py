@@ -1258,6 +1258,26 @@ def test_undo_right_after_a_change_puts_the_task_back_as_it_was(chat, user, othe
     assert Task.objects.get(pk=theirs.pk).due_at == theirs.due_at
 
 
+def test_undo_after_a_repeat_change_reopens_nothing(chat, user):
+    # Found by a UX review: "undo" after something it cannot take back reopened the
+    # occurrence the task in focus came after (completed earlier, elsewhere).
+    haircut = services.task_create(
+        user=user,
+        title="Haircut",
+        due=datetime(2026, 3, 6, 11),
+        recurrence_spec=services.RecurrenceInput("FREQ=WEEKLY;INTERVAL=4"),
+    )
+    services.task_complete(task=haircut, now=NOW)
+    services.task_spawn_next_occurrence(task=haircut, now=NOW)
+
+    chat("make haircut every 2 weeks")
+    reply = chat("undo")
+
+    assert reply.text.startswith("I can take back an add, a change, a delete or a completion")
+    assert Task.objects.get(pk=haircut.pk).completed_at is not None
+    assert Task.objects.filter(user=user, completed_at__isnull=True).count() == 1
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 
