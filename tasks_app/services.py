@@ -586,7 +586,12 @@ def task_create(
     tags = _set_tags(task, tag_names, new_task=True)
 
     if reminders is None:
-        reminders = [{"offset_minutes": m} for m in user.default_reminder_offsets] if due_at else []
+        # The user's defaults, those still ahead ("in 10 minutes" gets no "1 day before")
+        reminders = [
+            {"offset_minutes": m}
+            for m in (user.default_reminder_offsets if due_at else [])
+            if due_at - timedelta(minutes=m) > now  # type: ignore[operator]
+        ]
     written = _add_reminders_to_new_task(task, reminders, now=now)
     ids_known = all(reminder.pk is not None for reminder in written)  # PostgreSQL, SQLite 3.35+
     task.carry_relations(

@@ -721,6 +721,22 @@ def test_a_new_time_zone_keeps_the_local_times_of_open_tasks_and_their_reminders
     assert following.due_at.astimezone(tokyo).replace(tzinfo=None) == datetime(2026, 3, 15, 18, 30)
 
 
+def test_default_reminders_that_would_already_have_passed_are_left_out(ny_user):
+    # Found by a UX review: "feed the cat in 10 minutes" got a pending "1 day before" (yesterday)
+    ny_user.default_reminder_offsets = [15, 1440]
+    ny_user.save()
+
+    soon = services.task_create(
+        user=ny_user, title="Feed the cat", due=NOW + timedelta(minutes=10), now=NOW
+    )
+    later = services.task_create(
+        user=ny_user, title="Dentist", due=NOW + timedelta(days=3), now=NOW
+    )
+
+    assert list(soon.reminders.values_list("offset_minutes", flat=True)) == []
+    assert sorted(later.reminders.values_list("offset_minutes", flat=True)) == [15, 1440]
+
+
 def test_the_same_time_zone_again_moves_nothing(ny_user):
     task = services.task_create(user=ny_user, title="x", due=datetime(2026, 3, 9, 17), now=NOW)
     before = OutboxEvent.objects.count()
