@@ -170,14 +170,25 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
       const patched = Object.keys(patch).length ? await updateTask(task.id, patch) : task;
       await applyReminderPlan(task.id, planReminderChanges(patched, form.reminders));
       const saved = await getTask(task.id);
+      const savedForm = formFromTask(saved, tz);
       setTask(saved);
-      setForm(formFromTask(saved, tz));
+      setForm(savedForm);
       emitTasksChanged({ task: saved });
-      toast({ message: "Saved." });
+      // A new repeat starts on its first day at or after the date given (e.g. "last Friday of
+      // the month" from a Saturday): say where the task went, not just "Saved."
+      const moved = form.date !== "" && (savedForm.date !== form.date || savedForm.time !== form.time);
+      toast({ message: moved ? `Saved. It’s due ${formatDue(saved, tz)}, its repeat’s first day.` : "Saved." });
     } catch (error) {
       if (error instanceof ApiError) {
-        setErrors(fieldErrors(error));
-        setFormError(error.message);
+        const fields = fieldErrors(error);
+        setErrors(fields);
+        // Said once: beside its field when the panel has one for it, else above the buttons.
+        const shown = ["title", "tags", "due_at", "reminders", "non_field_errors", "recurrence.rule"];
+        setFormError(Object.keys(fields).some((name) => shown.includes(name)) ? null : error.message);
+        // …and brought into view (a reminder's error sat below the fold).
+        window.requestAnimationFrame(() =>
+          document.querySelector(".drawer .field-error, .drawer .notice--error")?.scrollIntoView({ block: "center" }),
+        );
         // Some changes may have gone through (e.g. the fields but not a reminder): show what is saved.
         getTask(task.id)
           .then((fresh) => {
