@@ -411,7 +411,11 @@ class Interpreter:
                 header += f" ({result.total or len(result.tasks)})"
             reply.text = f"{header}:\n" + "\n".join(lines)
             if more > 0:
-                reply.text += f'\n…and {more} more. Narrow it down, e.g. "today" or "#work".'
+                # (it had suggested "#work", a tag the person may not have)
+                reply.text += (
+                    f'\n…and {more} more. Narrow it down, e.g. "today", "this week" or "find '
+                    'dentist".'
+                )
         # An empty answer keeps the numbers of the last list shown ("complete 2" still works).
         reply.last_task_ids = [t.pk for t in result.tasks] or None
         return reply

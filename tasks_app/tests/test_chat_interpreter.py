@@ -1278,6 +1278,20 @@ def test_undo_after_a_repeat_change_reopens_nothing(chat, user):
     assert Task.objects.filter(user=user, completed_at__isnull=True).count() == 1
 
 
+def test_a_long_list_says_how_many_more_and_how_to_narrow_it(chat, user):
+    from tasks_app.chat.interpreter import LIST_LIMIT
+
+    for n in range(LIST_LIMIT + 3):
+        services.task_create(user=user, title=f"Task {n:02d}")
+
+    lines = chat("list").text.splitlines()
+
+    assert len(lines) == 1 + LIST_LIMIT + 1
+    assert lines[-1] == (
+        '…and 3 more. Narrow it down, e.g. "today", "this week" or "find dentist".'
+    )
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 
