@@ -8,7 +8,7 @@ import { emitTasksChanged, onTasksChanged } from "../../../lib/events";
 import { navigate, withParams } from "../../../lib/router";
 import { useSession } from "../../../lib/session";
 import type { Task } from "../../../lib/types";
-import { latestConversation, sendMessage, setTaskDone, tasksByIds } from "../api/chat";
+import { latestConversation, sendMessage, setTaskDone, tasksByIds, type ChatAction } from "../api/chat";
 import { actionTaskIds, replySuggestions, STARTERS } from "../utils/suggestions";
 
 interface Line {
@@ -16,6 +16,8 @@ interface Line {
   role: "user" | "assistant";
   text: string;
   tasks: Task[];
+  /** What an assistant's message did (its Undo chip depends on it). */
+  actions?: ChatAction[];
   /** A message that failed to send, with the reason. */
   failed?: string;
 }
@@ -62,6 +64,7 @@ export function ChatScreen() {
           key: `s${m.id}`,
           role: m.role,
           text: m.text,
+          actions: m.actions,
           tasks:
             m.role === "assistant" && recent.includes(m)
               ? actionTaskIds(m.actions).flatMap((id) => tasks.get(id) ?? [])
@@ -155,7 +158,7 @@ export function ChatScreen() {
           ...line,
           tasks: line.tasks.filter((t) => !deleted.has(t.id)).map((t) => fresh.get(t.id) ?? t),
         })),
-        { key: nextKey(), role: "assistant", text: reply.reply, tasks: reply.tasks },
+        { key: nextKey(), role: "assistant", text: reply.reply, tasks: reply.tasks, actions: reply.actions },
       ]);
       if (reply.actions.length) emitTasksChanged();
     } catch (error) {
@@ -205,7 +208,7 @@ export function ChatScreen() {
   }
 
   const last = lines[lines.length - 1];
-  const quickReplies = !sending && last?.role === "assistant" ? replySuggestions(last.text) : [];
+  const quickReplies = !sending && last?.role === "assistant" ? replySuggestions(last.text, last.actions) : [];
   const firstName = me.username;
 
   return (

@@ -15,7 +15,7 @@ describe("quick replies", () => {
     expect(replySuggestions('Deleted "Pay rent" and its repeats (on the 1st of every month).')).toEqual(["Undo"]);
     expect(replySuggestions('Done: "Gym". Next: Mon, Dec 7 at 07:00.')).toEqual(["Undo"]);
     expect(replySuggestions('Added "Pay rent" — due tomorrow at 09:00.')).toEqual(["Undo"]);
-    expect(replySuggestions('Done: "Gym".\nDone: "Call mom".')).toEqual([]);
+    expect(replySuggestions('Done: "Gym".\nDone: "Call mom".')).toEqual(["Undo"]); // all of them reopen
     expect(replySuggestions('Added "Buy milk" — no due date.\nAdded "Call mom" — due tomorrow.')).toEqual(["Undo"]);
     expect(replySuggestions('Deleted "Gym".\nDeleted "Call mom".')).toEqual(["Undo"]);
     expect(replySuggestions('Deleted "Gym".\n"Call mom": no such thing.')).toEqual([]);
@@ -49,5 +49,15 @@ describe("quick replies", () => {
         { type: "reminder.added", task_id: 4 },
       ]),
     ).toEqual([4, 9]);
+  });
+
+  it("offers Undo after one change of a task, not after a change of its repeat", () => {
+    const moved = [{ type: "task.updated", task_id: 3, changed: ["due"] }];
+    const repeat = [{ type: "task.updated", task_id: 3, changed: ["due", "recurrence"] }];
+    const two = [moved[0], { type: "task.updated", task_id: 4, changed: ["tags"] }];
+
+    expect(replySuggestions('Updated "Dentist" — due tomorrow at 16:00.', moved)).toEqual(["Undo"]);
+    expect(replySuggestions('Updated "Gym" — every Friday at 07:00, first today at 07:00.', repeat)).toEqual([]);
+    expect(replySuggestions('Updated "A" — no due date; #work.\nUpdated "B" — no due date; #work.', two)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ export const STARTERS: readonly string[] = [
 ];
 
 /** Quick answers to the assistant's last reply (empty when it asked nothing). */
-export function replySuggestions(reply: string): string[] {
+export function replySuggestions(reply: string, actions: ChatAction[] = []): string[] {
   if (/say\s+["“]?yes["”]?/i.test(reply)) return ["Yes", "No"];
   if (/^which one do you mean\?/i.test(reply.trim())) {
     const count = reply.split("\n").filter((line) => /^\d+\.\s/.test(line.trim())).length;
@@ -28,8 +28,14 @@ export function replySuggestions(reply: string): string[] {
   // One task ticked off, or tasks added or deleted: the chat takes it back on "undo" (a
   // completion with the repeating task's next one, an add with its repeat, a delete as new tasks).
   const lines = reply.trim().split("\n");
-  if (/^Done: "/.test(lines[0]) && lines.length === 1) return ["Undo"];
+  if (lines.every((line) => /^Done: "/.test(line))) return ["Undo"];
   if (["Added", "Deleted"].some((verb) => lines.every((line) => line.startsWith(`${verb} "`)))) return ["Undo"];
+  // One change of a task's due, title, priority, tags or notes (not of its repeat): "undo" too.
+  const [only] = actions;
+  const changed = Array.isArray(only?.changed) ? (only.changed as string[]) : [];
+  if (actions.length === 1 && only.type === "task.updated" && changed.length && !changed.includes("recurrence")) {
+    return ["Undo"];
+  }
   return [];
 }
 
