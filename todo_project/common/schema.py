@@ -13,6 +13,7 @@ parameter counts as not given, and that text input cannot hold NUL. The API fuzz
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ComponentRegistry
@@ -31,7 +32,10 @@ class TextInputFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: openapi.AutoSchema, direction: str) -> Any:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if direction == "request" and schema.get("type") == "string":
+        # A field with a pattern of its own (a RegexField) keeps it: drf-spectacular adds it
+        # from the validator afterwards, unless a pattern is there already.
+        own = any(isinstance(v, RegexValidator) for v in self.target.validators)
+        if direction == "request" and schema.get("type") == "string" and not own:
             schema.setdefault("pattern", "^[^\\u0000]+$")  # empty: minLength or oneOf
         return schema
 
