@@ -3,7 +3,7 @@ import { Icon } from "../../../components/Icon";
 import { ErrorNotice, Spinner } from "../../../components/States";
 import { TaskCard } from "../../../components/TaskCard";
 import { useToast } from "../../../components/Toast";
-import { errorMessage } from "../../../lib/api-client";
+import { ApiError, errorMessage } from "../../../lib/api-client";
 import { emitTasksChanged, onTasksChanged } from "../../../lib/events";
 import { navigate, withParams } from "../../../lib/router";
 import { useSession } from "../../../lib/session";
@@ -195,7 +195,13 @@ export function ChatScreen() {
           : undefined,
       });
     } catch (error) {
-      toast({ message: errorMessage(error), tone: "error" });
+      if (error instanceof ApiError && error.status === 404) {
+        // Deleted elsewhere since (a bare "Not found." had been shown, the card left there)
+        toast({ message: `“${task.title}” doesn’t exist any more.`, tone: "error" });
+        emitTasksChanged({ taskId: task.id });
+      } else {
+        toast({ message: errorMessage(error), tone: "error" });
+      }
     } finally {
       setBusyTask(null);
     }
