@@ -8,6 +8,7 @@ the very next message can answer. Every reply states what was understood, in the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -636,13 +637,20 @@ class Interpreter:
         targets = self._tasks(intent.ref)
         if len(targets) == 1:
             return self._update_one(intent, targets[0], **self._changes(intent, targets[0]))
-        # "tag 1 and 2 with work", "make 3-5 low priority": each; one that cannot says why
+        # "tag 1 and 2 with work", "make 3-5 low priority": each
+        return self._update_each(targets, lambda task: self._changes(intent, task))
+
+    def _update_each(
+        self, targets: list[Task], change_of: Callable[[Task], dict[str, Any]]
+    ) -> ChatReply:
+        """update_task on each task, with its own change; one that cannot change says why."""
         reply = ChatReply("")
         texts = []
         for task in targets:
             try:
-                change = self._changes(intent, task)
-                texts.append(self._run("update_task", reply, task_id=task.pk, **change).summary)
+                texts.append(
+                    self._run("update_task", reply, task_id=task.pk, **change_of(task)).summary
+                )
             except _Say as say:
                 texts.append(str(say))
             except ApplicationError as exc:
@@ -735,22 +743,14 @@ class Interpreter:
                 return self._update_one(intent, task=task, due=due, whole_series=True)
             return self._update_one(intent, task=task, due=due)
         # "move today's tasks to tomorrow": each keeps its own time; one that cannot move says why.
-        reply = ChatReply("")
-        texts = []
-        for task in targets:
-            try:
-                change = (
-                    {"clear_due": True}
-                    if intent.clear_due
-                    else {"due": tools.iso(self._new_due(task, intent))}
-                )
-                texts.append(self._run("update_task", reply, task_id=task.pk, **change).summary)
-            except _Say as say:
-                texts.append(str(say))
-            except ApplicationError as exc:
-                texts.append(f'"{task.title}": {exc.message}')
-        reply.text = "\n".join(texts)
-        return reply
+        return self._update_each(
+            targets,
+            lambda task: (
+                {"clear_due": True}
+                if intent.clear_due
+                else {"due": tools.iso(self._new_due(task, intent))}
+            ),
+        )
 
     def _new_due(self, task: Task, intent: Intent) -> date | datetime:
         """Where a reschedule puts this task's due (a shift moves it, a date keeps its time)."""
