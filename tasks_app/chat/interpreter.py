@@ -536,6 +536,23 @@ class Interpreter:
             details = formatting.task_details(back, zone=self.zone, now=self.now)
             reply.text = f'Put back "{back.title}" as it was — {details}.'
             return reply
+        if pending.get("type") == "reminded":  # "remind me 30 minutes before": gone again
+            task = self._own(pending["task_id"])
+            if task is None:
+                raise _Say("That task no longer exists.")
+            with transaction.atomic():
+                for reminder in chat_selectors.task_pending_reminders(task=task).filter(
+                    pk__in=pending["reminder_ids"]
+                ):
+                    services.reminder_delete(reminder=reminder)
+            task = selectors.task_get(user=self.user, task_id=task.pk)
+            details = formatting.task_details(task, zone=self.zone, now=self.now)
+            return ChatReply(
+                f'Took back the reminder: "{task.title}" — {details}.',
+                actions=[{"type": "task.updated", "task_id": task.pk, "changed": ["reminders"]}],
+                tasks=[task],
+                focus_task_id=task.pk,
+            )
         if pending.get("type") == "added":  # one task, or a list of them a line each
             reply = ChatReply("")
             with transaction.atomic():
@@ -816,6 +833,9 @@ class Interpreter:
                 )
                 texts.append(self._run("add_reminder", reply, task_id=task.pk, **arguments).summary)
         reply.text = "\n".join(texts)
+        added = [a["reminder_id"] for a in reply.actions if a["type"] == "reminder.added"]
+        if added and not intent.replace_reminders:  # "undo" as the next message removes them
+            reply.pending = {"type": "reminded", "task_id": task.pk, "reminder_ids": added}
         return reply
 
     def _snooze(self, intent: Intent) -> ChatReply:

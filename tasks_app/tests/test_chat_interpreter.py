@@ -1292,6 +1292,22 @@ def test_a_long_list_says_how_many_more_and_how_to_narrow_it(chat, user):
     )
 
 
+def test_undo_right_after_adding_a_reminder_removes_it(chat, user):
+    chat("add landlord call tomorrow at 3pm")
+    chat("remind me 1 hour before")
+
+    chat("remind me 30 minutes before")
+    reply = chat("undo")
+
+    assert reply.text == (
+        'Took back the reminder: "Landlord call" — due tomorrow at 15:00; reminder 1 hour before.'
+    )
+    task = Task.objects.get(user=user)
+    assert list(
+        task.reminders.filter(status="pending").values_list("offset_minutes", flat=True)
+    ) == [60]
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

@@ -59,5 +59,7 @@ describe("quick replies", () => {
     expect(replySuggestions('Updated "Dentist" — due tomorrow at 16:00.', moved)).toEqual(["Undo"]);
     expect(replySuggestions('Updated "Gym" — every Friday at 07:00, first today at 07:00.', repeat)).toEqual([]);
     expect(replySuggestions('Updated "A" — no due date; #work.\nUpdated "B" — no due date; #work.', two)).toEqual([]);
+    const reminded = [{ type: "reminder.added", task_id: 3, reminder_id: 9 }];
+    expect(replySuggestions('I\'ll remind you about "Dentist" 30 minutes before.', reminded)).toEqual(["Undo"]);
   });
 });

@@ -36,6 +36,8 @@ export function replySuggestions(reply: string, actions: ChatAction[] = []): str
   if (actions.length === 1 && only.type === "task.updated" && changed.length && !changed.includes("recurrence")) {
     return ["Undo"];
   }
+  // Reminders added to a task ("remind me 30 minutes before"): "undo" removes them.
+  if (actions.length && actions.every((action) => action.type === "reminder.added")) return ["Undo"];
   return [];
 }
 
