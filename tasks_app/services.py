@@ -586,10 +586,12 @@ def task_create(
     tags = _set_tags(task, tag_names, new_task=True)
 
     if reminders is None:
-        # The user's defaults, those still ahead ("in 10 minutes" gets no "1 day before")
+        # The user's defaults, on a task due at a time (as the field says: an all-day task's
+        # "15 minutes before" would be 23:44), those still ahead ("in 10 minutes" gets no "1
+        # day before")
         reminders = [
             {"offset_minutes": m}
-            for m in (user.default_reminder_offsets if due_at else [])
+            for m in (user.default_reminder_offsets if due_at and not all_day else [])
             if due_at - timedelta(minutes=m) > now  # type: ignore[operator]
         ]
     written = _add_reminders_to_new_task(task, reminders, now=now)

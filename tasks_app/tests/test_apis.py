@@ -368,9 +368,14 @@ def test_user_default_offsets_apply_to_new_tasks_with_a_due(auth_client, user):
         {"title": "B", "due_at": "2027-01-01T10:00:00Z", "reminders": []},
         format="json",
     ).json()
+    # A second UX review: an all-day task got them counted back from 23:59:59 (23:50, 22:59)
+    all_day = auth_client.post(
+        "/api/tasks/", {"title": "C", "due_at": "2027-01-01"}, format="json"
+    ).json()
 
     assert sorted(r["offset_minutes"] for r in with_due["reminders"]) == [10, 60]
     assert explicit_none["reminders"] == []
+    assert all_day["reminders"] == []
 
 
 @pytest.mark.parametrize(

@@ -107,7 +107,7 @@ export function SettingsScreen() {
         <h2 className="card__title">
           <Icon name="bell" size={18} /> Default reminders
         </h2>
-        <p className="card__text">Added to every new task that has a due date. You can change them per task.</p>
+        <p className="card__text">Added to every new task that has a due time. You can change them per task.</p>
         <div className="toggle-chips" role="group" aria-label="Default reminders">
           {REMINDER_PRESETS.map((minutes) => (
             <button
