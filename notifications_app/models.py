@@ -9,6 +9,7 @@ its state and, while it waits for a retry, when to try again. Every request sent
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class DeliveryState(models.TextChoices):
@@ -42,7 +43,8 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.CharField(max_length=500, blank=True)
     url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the reminder fired: the scan sets it (it may prepare a minute's notifications early).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     read_at = models.DateTimeField(null=True, blank=True)
     delivery_state = models.CharField(
         max_length=20, choices=DeliveryState.choices, default=DeliveryState.PENDING

@@ -126,12 +126,15 @@ def _body(reminder: Reminder, memo: dict[tuple, str]) -> str:
     return memo[key]
 
 
-def notifications_create_for_reminders(*, reminders: list[Reminder]) -> list[Notification]:
-    """The in-app notifications of fired reminders, one INSERT for the lot.
+def notifications_create_for_reminders(
+    *, reminders: list[Reminder], at: datetime | None = None
+) -> list[Notification]:
+    """The in-app notifications of fired reminders, one INSERT for the lot, created `at` (now).
 
     Call inside the firing transaction; the unique key on `reminder` makes a second
     notification for the same reminder impossible.
     """
+    at = at or dj_timezone.now()
     bodies: dict[tuple, str] = {}
     return bulk_insert(
         Notification,
@@ -143,6 +146,7 @@ def notifications_create_for_reminders(*, reminders: list[Reminder]) -> list[Not
                 title=reminder.task.title[:200],
                 body=_body(reminder, bodies),
                 url=f"/tasks/{reminder.task_id}",
+                created_at=at,
             )
             for reminder in reminders
         ],

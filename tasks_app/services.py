@@ -7,6 +7,7 @@ Django's `ValidationError`) for input it cannot carry out, leaving nothing half-
 
 import logging
 import re
+import time as monotonic_time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -987,7 +988,9 @@ class ScanResult:
     cancelled: int = 0
 
 
-def reminders_fire_due(*, now: datetime | None = None, batch_size: int | None = None) -> ScanResult:
+def reminders_fire_due(
+    *, now: datetime | None = None, batch_size: int | None = None, on: datetime | None = None
+) -> ScanResult:
     """Fire every pending reminder that is due, in batches, each batch one transaction.
 
     A fired reminder gets its in-app notification and a `reminder.due` event in the same
@@ -997,11 +1000,26 @@ def reminders_fire_due(*, now: datetime | None = None, batch_size: int | None = 
     with completion, or a task completed behind the services' back) is cancelled here. Concurrent
     scans never fire a reminder twice: rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, or
     with a conditional UPDATE where the database has no row locks (SQLite).
+
+    `on`, a moment a few seconds ahead (the scan beat sends early), fires what is due by then,
+    on time: where rows lock, the first batch (up to REMINDER_SCAN_EARLY_BATCH_SIZE) is claimed
+    and prepared now and its transaction commits at `on`, so nobody sees a notification or an
+    event before it and the pushes start as it strikes; the rest follow as usual. The claimed
+    reminders stay locked until then (a change to one of them waits those seconds); reminders
+    added meanwhile are claimed after it. Without row locks the scan waits for `on`, then runs.
     """
-    now = now or dj_timezone.now()
+    from django.db import connection
+
     batch_size = batch_size or settings.REMINDER_SCAN_BATCH_SIZE
+    now = on or now or dj_timezone.now()
     cutoff = now - timedelta(minutes=settings.REMINDER_LATENESS_CUTOFF_MINUTES)
     total = ScanResult()
+    if on is not None and connection.features.has_select_for_update_skip_locked:
+        size = max(batch_size, settings.REMINDER_SCAN_EARLY_BATCH_SIZE)
+        total, _ = _fire_batch(now=on, cutoff=cutoff, batch_size=size, commit_at=on)
+        # then, as usual: what did not fit, and reminders added while it waited
+    elif on is not None:
+        _sleep_until(on)
     while True:
         batch, claimed = _fire_batch(now=now, cutoff=cutoff, batch_size=batch_size)
         total = ScanResult(
@@ -1013,8 +1031,14 @@ def reminders_fire_due(*, now: datetime | None = None, batch_size: int | None = 
             return total
 
 
+def _sleep_until(moment: datetime) -> None:
+    monotonic_time.sleep(max(0.0, (moment - dj_timezone.now()).total_seconds()))
+
+
 @transaction.atomic
-def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[ScanResult, int]:
+def _fire_batch(
+    *, now: datetime, cutoff: datetime, batch_size: int, commit_at: datetime | None = None
+) -> tuple[ScanResult, int]:
     from django.db import connection
 
     from notifications_app.services import notifications_create_for_reminders
@@ -1061,7 +1085,7 @@ def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[Sc
                 Reminder.objects.filter(pk__in=[r.pk for r in claimed_rows]).update(
                     status=status, fired_at=now if status == ReminderStatus.FIRED else None
                 )
-    notifications = notifications_create_for_reminders(reminders=fired)
+    notifications = notifications_create_for_reminders(reminders=fired, at=now)
     outgoing = [e for r in missed for e in events.reminder_events(r, events.REMINDER_MISSED)]
     for reminder, notification in zip(fired, notifications, strict=True):
         outgoing += events.reminder_events(
@@ -1071,5 +1095,7 @@ def _fire_batch(*, now: datetime, cutoff: datetime, batch_size: int) -> tuple[Sc
             title=reminder.task.title,
             due_at=events.iso(reminder.task.due_at),
         )
-    emit_many(outgoing)
+    emit_many(outgoing, time=now)
+    if commit_at is not None:
+        _sleep_until(commit_at)  # prepared early: visible on the minute, not before
     return ScanResult(len(fired), len(missed), len(cancelled)), len(rows)

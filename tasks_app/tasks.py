@@ -1,9 +1,11 @@
 """Celery tasks of the task domain: thin, idempotent, with stable names stored by beat."""
 
 import logging
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from . import services
 from .models import Task
@@ -11,10 +13,24 @@ from .models import Task
 logger = logging.getLogger(__name__)
 
 
+def upcoming_minute(now: datetime, lead_seconds: float) -> datetime | None:
+    """The whole minute a scan sent `lead_seconds` early is for, or None for a scan on time.
+
+    Beat sends the scan that far ahead of each minute (`CELERY_BEAT_LEAD_SECONDS`); a scan that
+    arrives with the next minute at most the lead and a second's hop away is for it. Later
+    than that (a backlog, a manual run) it fires what is due now.
+    """
+    if lead_seconds <= 0:
+        return None
+    minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return minute if (minute - now).total_seconds() <= lead_seconds + 1 else None
+
+
 @shared_task(name="reminders.scan_due")
 def scan_due() -> dict[str, int]:
-    """Fire every due reminder (beat runs this every minute, on the minute)."""
-    result = services.reminders_fire_due()
+    """Fire every due reminder (beat sends this every minute, a little before the minute)."""
+    minute = upcoming_minute(timezone.now(), settings.REMINDER_SCAN_LEAD_SECONDS)
+    result = services.reminders_fire_due(on=minute)
     if result.fired or result.missed or result.cancelled:
         logger.info(
             "reminder scan: %d fired, %d missed, %d cancelled (task completed)",

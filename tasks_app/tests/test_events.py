@@ -265,3 +265,138 @@ def test_two_concurrent_scans_fire_each_reminder_once(user):
     assert sum(r.fired for r in results) == 40
     assert Notification.objects.count() == 40
     assert OutboxEvent.objects.filter(topic="reminders", type="reminder.due").count() == 40
+
+
+def _reminder_due_at(user, moment: datetime):
+    task = services.task_create(
+        user=user, title="Stand-up", due=moment + timedelta(minutes=15), reminders=[]
+    )
+    return services.reminder_add(task=task, fire_at=moment)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_sent_early_prepares_the_minute_and_commits_on_it(user, monkeypatch):
+    import threading
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from tasks_app.models import Reminder
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("preparing early needs row locks (PostgreSQL)")
+    # Given a reminder due on a moment a few seconds ahead, and the scan beat sends early
+    on = timezone.now() + timedelta(seconds=5)
+    reminder = _reminder_due_at(user, on)
+    drain()
+    outcome: dict = {}
+    prepared, proceed = threading.Event(), threading.Event()
+    wait_for_the_moment = services._sleep_until
+
+    def held(moment: datetime) -> None:  # the prepared batch, its transaction open
+        prepared.set()
+        proceed.wait(30)
+        wait_for_the_moment(moment)
+
+    monkeypatch.setattr(services, "_sleep_until", held)
+
+    def scan() -> None:
+        try:
+            outcome["result"] = services.reminders_fire_due(on=on)
+            outcome["returned_at"] = timezone.now()
+        finally:
+            connection.close()
+
+    # When it runs, and while its batch waits for the moment someone adds another reminder
+    scanner = threading.Thread(target=scan)
+    scanner.start()
+    assert prepared.wait(30)
+    seen = (
+        Notification.objects.filter(reminder=reminder).exists(),
+        OutboxEvent.objects.filter(topic="reminders").exists(),
+        Reminder.objects.get(pk=reminder.pk).status,
+    )
+    with transaction.atomic():
+        free = Reminder.objects.select_for_update(skip_locked=True).filter(pk=reminder.pk)
+        claimed = not free.exists()
+    added = _reminder_due_at(user, on)
+    proceed.set()
+    scanner.join(30)
+
+    # Then it had claimed the reminder, and nobody saw the firing before the moment
+    assert claimed
+    assert seen == (False, False, "pending")
+    # and it commits on the moment, not before, stamped with it; the one added meanwhile fires
+    # in the same scan, right after
+    assert outcome["result"] == services.ScanResult(fired=2)
+    assert outcome["returned_at"] >= on
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.fired_at) == ("fired", on)
+    assert reminder.notification.created_at == on
+    added.refresh_from_db()
+    assert (added.status, added.fired_at) == ("fired", on)
+    events = OutboxEvent.objects.filter(topic="reminders")
+    assert [e.type for e in events] == ["reminder.due", "reminder.due"]
+    assert {e.envelope["time"] for e in events} == {on.isoformat().replace("+00:00", "Z")}
+
+
+def test_a_scan_sent_early_fires_the_rest_of_a_big_minute_after_its_first_batch(user, settings):
+    from django.utils import timezone
+
+    settings.REMINDER_SCAN_EARLY_BATCH_SIZE = 3
+    on = timezone.now() + timedelta(seconds=1)
+    task = services.task_create(user=user, title="Many", due=on + timedelta(hours=1), reminders=[])
+    for seconds in range(8):
+        services.reminder_add(task=task, fire_at=on - timedelta(seconds=seconds), now=NOW)
+    later = services.reminder_add(task=task, fire_at=on + timedelta(seconds=1), now=NOW)
+
+    result = services.reminders_fire_due(on=on, batch_size=2)
+
+    assert result.fired == 8
+    assert set(task.reminders.values_list("status", "fired_at")) == {
+        ("fired", on),
+        ("pending", None),
+    }
+    assert task.reminders.get(status="pending") == later
+
+
+def test_a_scan_sent_early_without_row_locks_waits_for_the_moment_then_fires(user, monkeypatch):
+    from django.db import connection
+    from django.utils import timezone
+
+    # Given a database without row locks (SQLite), where a transaction held open would keep
+    # every writer waiting
+    monkeypatch.setattr(connection.features, "has_select_for_update_skip_locked", False)
+    on = timezone.now() + timedelta(seconds=1)
+    reminder = _reminder_due_at(user, on)
+
+    # When the scan beat sent early runs
+    result = services.reminders_fire_due(on=on)
+
+    # Then it waited for the moment before claiming, and fired the reminder due on it
+    assert result == services.ScanResult(fired=1)
+    reminder.refresh_from_db()
+    assert reminder.status == "fired"
+    assert reminder.fired_at == on
+    assert timezone.now() >= on
+
+
+@pytest.mark.parametrize(
+    ("now", "lead", "minute"),
+    [
+        ("09:59:58.000", 2, "10:00"),  # sent 2 s early, arrives at once
+        ("09:59:57.200", 2, "10:00"),  # beat's tick and the broker hop within a second
+        ("09:59:56.900", 2, None),  # too early to be beat's: fires what is due now
+        ("10:00:00.300", 2, None),  # on time or late (a backlog): what is due now
+        ("10:00:59.500", 2, "10:01"),
+        ("09:59:59.000", 0, None),  # no lead configured
+    ],
+)
+def test_a_scan_is_for_the_next_minute_when_it_arrives_within_its_lead(now, lead, minute):
+    from tasks_app.tasks import upcoming_minute
+
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(f"2026-11-28T{text}+00:00")
+
+    expected = at(minute) if minute else None
+    assert upcoming_minute(at(now), lead) == expected

@@ -6,6 +6,7 @@ emitting costs one INSERT and no extra round trip.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -28,8 +29,11 @@ class Event:
     data: dict[str, Any]
 
 
-def emit_many(events: list[Event]) -> list[OutboxEvent]:
+def emit_many(events: list[Event], *, time: datetime | None = None) -> list[OutboxEvent]:
     """Append CloudEvents 1.0 events in order. Must run inside the transaction making the change.
+
+    `time`, the CloudEvents `time` of the occurrence, is now unless the caller says when it
+    happened (the reminder scan prepares a minute's events before it strikes).
 
     OUTBOX_ENABLED=false turns emission off; it exists only so the benchmark can measure what
     the outbox costs a request. With it off, nothing event-driven happens.
@@ -38,7 +42,7 @@ def emit_many(events: list[Event]) -> list[OutboxEvent]:
         raise RuntimeError("events must be emitted inside the transaction that makes the change")
     if not settings.OUTBOX_ENABLED or not events:
         return []
-    now = timezone.now().isoformat().replace("+00:00", "Z")
+    now = (time or timezone.now()).astimezone(UTC).isoformat().replace("+00:00", "Z")
     rows = []
     for event in events:
         row = OutboxEvent(topic=event.topic, key=str(event.key), type=event.type)

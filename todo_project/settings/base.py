@@ -221,6 +221,12 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # Reminder scan.
 REMINDER_SCAN_BATCH_SIZE = env.int("REMINDER_SCAN_BATCH_SIZE", default=500)
+# Beat sends the scan this many seconds before each minute: on PostgreSQL it claims and prepares
+# up to REMINDER_SCAN_EARLY_BATCH_SIZE of the minute's reminders in one transaction and commits
+# it on the minute, so their pushes start then instead of after the scan (0 turns it off).
+REMINDER_SCAN_LEAD_SECONDS = env.float("REMINDER_SCAN_LEAD_SECONDS", default=2.0)
+REMINDER_SCAN_EARLY_BATCH_SIZE = env.int("REMINDER_SCAN_EARLY_BATCH_SIZE", default=2000)
+CELERY_BEAT_LEAD_SECONDS = {"reminders.scan_due": REMINDER_SCAN_LEAD_SECONDS}
 REMINDER_LATENESS_CUTOFF_MINUTES = env.int("REMINDER_LATENESS_CUTOFF_MINUTES", default=60)
 
 # Recurrence sweep (tasks.spawn_pending_occurrences): completions whose next occurrence the
