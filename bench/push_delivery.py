@@ -372,7 +372,6 @@ def lateness(
 def stages(reminder_ids: set[int], due: datetime) -> None:
     """Where the time went: each stage's min / p50 / max, seconds after the due minute."""
     from notifications_app.models import DeliveryAttempt, Notification, PushDelivery
-    from tasks_app.models import Reminder
     from todo_project.common import kafka
     from todo_project.common.models import OutboxEvent, ProcessedEvent
     from todo_project.testing.events import read_topic
@@ -386,7 +385,9 @@ def stages(reminder_ids: set[int], due: datetime) -> None:
     subjects = {f"reminders/{pk}" for pk in ids}
     due_events = [
         event
-        for event in OutboxEvent.objects.filter(type="reminder.due", created_at__gte=due)
+        for event in OutboxEvent.objects.filter(
+            type="reminder.due", created_at__gte=due - timedelta(minutes=1)
+        )
         if event.envelope["subject"] in subjects
     ]
     due_ids = {str(event.event_id) for event in due_events}
@@ -397,11 +398,9 @@ def stages(reminder_ids: set[int], due: datetime) -> None:
         match=lambda m: (m["envelope"] or {}).get("id") in due_ids,
     )
     rows = {
-        "scan claimed the reminder": Reminder.objects.filter(pk__in=ids).values_list(
-            "fired_at", flat=True
-        ),
-        # created_at is stamped as the scan builds the row, before its batch is committed
-        "notification created": notifications.values_list("created_at", flat=True),
+        # When the scan wrote the event, before its batch committed: a scan beat sent early
+        # prepares the minute's first batch before it (negative) and commits on it.
+        "outbox row written": [event.created_at for event in due_events],
         "reminder.due published": [m["timestamp"] for m in on_topic],
         "consumer handled it": ProcessedEvent.objects.filter(
             group="notifications", event_id__in=[event.event_id for event in due_events]
