@@ -124,6 +124,9 @@ class PushDelivery(models.Model):
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The message encrypted for this subscription before the minute (the reminder scan prepares
+    # its minute early); empty once sent, or when the subscription's keys changed.
+    body = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -16,7 +16,9 @@ the events it handled together. Each (notification, subscription) pair is one
    time ahead. Only rows carrying this run's token are sent, so a duplicate or redelivered task
    (Celery is at-least-once here) finds nothing to send, and a `sent` row is never claimed
    again: a retried task never re-sends to a subscription that succeeded. No lock is held while
-   talking to a push service.
+   talking to a push service. The rows of a reminder the scan fired early exist already
+   (`push_deliveries_prepare`: unclaimed, due on the minute, the message encrypted); a run
+   claims them like any due row and sends the body as it is.
 2. **Send** the claimed rows, up to `PUSH_SEND_THREADS` at a time (webpush.py: endpoint checked
    again, VAPID, TTL, `Urgency: high`, `Topic` per reminder, no redirects, timeouts), and
    **record** the batch in one transaction: rows, `DeliveryAttempt`s, subscription health, and
@@ -215,6 +217,11 @@ def push_subscription_upsert(
                 next_attempt_at=None,
                 last_error="The subscription moved to another user.",
             )
+        if (subscription.p256dh, subscription.auth) != (p256dh, auth):
+            # bodies encrypted for the old keys: the send encrypts again
+            PushDelivery.objects.filter(subscription=subscription, body__isnull=False).update(
+                body=None
+            )
         subscription.user = user
         subscription.p256dh, subscription.auth = p256dh, auth
         subscription.user_agent = user_agent
@@ -295,6 +302,52 @@ def push_payload(notification: Notification) -> bytes:
 
 
 # ---------------------------------------------------------------- push delivery
+
+
+def push_deliveries_prepare(
+    notifications: list[Notification], *, due_at: datetime, deadline: float
+) -> int:
+    """Encrypt fired reminders' pushes before their minute: one delivery row per subscription,
+    unclaimed, due at `due_at`, holding its encrypted body. Returns how many rows it wrote.
+
+    The reminder scan calls this inside the transaction it commits on the minute, with the time
+    it has left (`deadline`, on `time.monotonic()`): encrypting is a fifth of a push's CPU on
+    the sending side, better spent before the minute than in the burst after it. What is not
+    ready by the deadline is planned and encrypted when sent, as usual. The notifications stay
+    `pending`, so the `reminder.due` handler enqueues their delivery as for any other; the
+    delivery run takes these rows as due (`take_due`), and its plan keeps them (one row per
+    notification and subscription). A subscription's key change drops its prepared bodies.
+    """
+    if not notifications or not webpush.push_enabled():
+        return 0
+    by_user: dict[int, list[tuple[int, str, str]]] = {}
+    for pk, user_id, p256dh, auth in PushSubscription.objects.filter(
+        user_id__in={n.user_id for n in notifications}
+    ).values_list("pk", "user_id", "p256dh", "auth"):
+        by_user.setdefault(user_id, []).append((pk, p256dh, auth))
+    rows: list[PushDelivery] = []
+    for notification in notifications:
+        subscriptions = by_user.get(notification.user_id)
+        if not subscriptions:
+            continue
+        if time.monotonic() >= deadline:
+            break
+        payload = push_payload(notification)
+        for subscription_id, p256dh, auth in subscriptions:
+            try:
+                body = webpush.encrypt(p256dh=p256dh, auth=auth, payload=payload)
+            except ValueError:
+                continue  # the send says why, and records it
+            rows.append(
+                PushDelivery(
+                    notification_id=notification.pk,
+                    subscription_id=subscription_id,
+                    next_attempt_at=due_at,
+                    body=body,
+                )
+            )
+    bulk_insert(PushDelivery, rows)
+    return len(rows)
 
 
 @dataclass
@@ -527,14 +580,13 @@ def _deliver_claimed(claim: _Claim, report: DeliveryReport, now: datetime | None
     )
     if not rows:
         return 0
-    payloads: dict[int, tuple[bytes, str]] = {}
+    payloads: dict[int, bytes] = {}  # only for rows not encrypted beforehand
     for row in rows:
-        if row.notification_id not in payloads:
-            payloads[row.notification_id] = (
-                push_payload(row.notification),
-                push_topic(row.notification),
-            )
-    jobs = [(row, *payloads[row.notification_id], now) for row in rows]
+        if row.body is None and row.notification_id not in payloads:
+            payloads[row.notification_id] = push_payload(row.notification)
+    jobs = [
+        (row, payloads.get(row.notification_id), push_topic(row.notification), now) for row in rows
+    ]
     if len(jobs) == 1 or settings.PUSH_SEND_THREADS <= 1:
         sent = [_send_one(*job) for job in jobs]
     else:
@@ -548,7 +600,7 @@ def _deliver_claimed(claim: _Claim, report: DeliveryReport, now: datetime | None
     return len(sent)
 
 
-def _send_one(row: PushDelivery, payload: bytes, topic: str, now: datetime | None) -> _Sent:
+def _send_one(row: PushDelivery, payload: bytes | None, topic: str, now: datetime | None) -> _Sent:
     subscription = row.subscription
     if subscription is None:  # deleted since (unsubscribed, or gone for another notification)
         return _Sent(row, _Verdict(AttemptOutcome.GONE), webpush.PushResult(), _now(now), "")
@@ -565,6 +617,7 @@ def _send_one(row: PushDelivery, payload: bytes, topic: str, now: datetime | Non
         auth=subscription.auth,
         payload=payload,
         topic=topic,
+        body=None if row.body is None else bytes(row.body),
     )
     finished = _now(now)
     verdict = _verdict(result, attempts=row.attempts, now=finished)
@@ -608,6 +661,7 @@ def _record(claim: _Claim, sent: list[_Sent], now: datetime | None) -> None:
             last_error="",
             sent_at=when,
             updated_at=when,
+            body=None,
         )
     for s in sent:
         if s.verdict.outcome == AttemptOutcome.SENT:
@@ -620,6 +674,7 @@ def _record(claim: _Claim, sent: list[_Sent], now: datetime | None) -> None:
             last_status_code=s.result.status_code,
             last_error=s.result.error[:300],
             updated_at=when,
+            **({} if retrying else {"body": None}),
         )
     bulk_insert(
         DeliveryAttempt,

@@ -361,17 +361,31 @@ def audience(endpoint: str) -> str:
     return f"https://{host}" if parts.port in (None, 443) else f"https://{host}:{parts.port}"
 
 
+def encrypt(*, p256dh: str, auth: str, payload: bytes) -> bytes:
+    """`payload` as the aes128gcm body for one subscription (RFC 8291: pywebpush, a fresh ECDH
+    key per message). Raises ValueError for a payload over the limit or keys it cannot use."""
+    if len(payload) > PAYLOAD_MAX_BYTES:
+        raise ValueError(f"push payload is {len(payload)} bytes; the limit is {PAYLOAD_MAX_BYTES}")
+    try:
+        subscription = {"endpoint": "", "keys": {"p256dh": p256dh, "auth": auth}}
+        return WebPusher(subscription).encode(payload)["body"]
+    except WebPushException as exc:
+        raise ValueError(str(exc)) from exc
+
+
 def send(
     *,
     endpoint: str,
     p256dh: str,
     auth: str,
-    payload: bytes,
+    payload: bytes | None,
     topic: str,
     ttl: int | None = None,
     urgency: str = "high",
+    body: bytes | None = None,
 ) -> PushResult:
-    """Encrypt `payload` (aes128gcm) for one subscription and POST it with VAPID.
+    """Encrypt `payload` (aes128gcm) for one subscription and POST it with VAPID; or POST
+    `body`, encrypted for it beforehand (`encrypt`).
 
     Never raises for what the push service or the network does: the result says.
     """
@@ -384,8 +398,8 @@ def send(
         return PushResult(
             error="Push is not configured (VAPID_PRIVATE_KEY is empty).", refused=True
         )
-    if len(payload) > PAYLOAD_MAX_BYTES:
-        raise ValueError(f"push payload is {len(payload)} bytes; the limit is {PAYLOAD_MAX_BYTES}")
+    if body is None and payload is None:
+        raise ValueError("send() needs a payload or an encrypted body")
     if not TOPIC_RE.match(topic) or urgency not in URGENCIES:
         raise ValueError(f"invalid Topic {topic!r} or Urgency {urgency!r}")
     headers = {
@@ -395,12 +409,13 @@ def send(
         "Content-Encoding": "aes128gcm",
         **vapid_headers(vapid, audience(endpoint)),  # each push service its own audience
     }
-    try:
-        # pywebpush encrypts (aes128gcm, a fresh ECDH key per message); the POST is ours.
-        subscription = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
-        body = WebPusher(subscription).encode(payload)["body"]
-    except (WebPushException, ValueError) as exc:
-        return PushResult(error=_short(f"Could not encrypt for this subscription: {exc}"))
+    if body is None:
+        if len(payload) > PAYLOAD_MAX_BYTES:  # a caller's bug, not the subscription's
+            raise ValueError(f"push payload is {len(payload)} bytes; limit {PAYLOAD_MAX_BYTES}")
+        try:
+            body = encrypt(p256dh=p256dh, auth=auth, payload=payload)
+        except ValueError as exc:
+            return PushResult(error=_short(f"Could not encrypt for this subscription: {exc}"))
     timeout = urllib3.Timeout(
         connect=settings.PUSH_CONNECT_TIMEOUT_SECONDS, read=settings.PUSH_READ_TIMEOUT_SECONDS
     )

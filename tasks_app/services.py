@@ -1031,6 +1031,10 @@ def reminders_fire_due(
             return total
 
 
+# What an early batch keeps of its lead for writing the pushes it encrypted and committing.
+_PREPARE_MARGIN_SECONDS = 0.2
+
+
 def _sleep_until(moment: datetime) -> None:
     monotonic_time.sleep(max(0.0, (moment - dj_timezone.now()).total_seconds()))
 
@@ -1041,7 +1045,10 @@ def _fire_batch(
 ) -> tuple[ScanResult, int]:
     from django.db import connection
 
-    from notifications_app.services import notifications_create_for_reminders
+    from notifications_app.services import (
+        notifications_create_for_reminders,
+        push_deliveries_prepare,
+    )
     from todo_project.common.outbox import emit_many
 
     locks = connection.features.has_select_for_update_skip_locked
@@ -1096,6 +1103,9 @@ def _fire_batch(
             due_at=events.iso(reminder.task.due_at),
         )
     emit_many(outgoing, time=now)
-    if commit_at is not None:
-        _sleep_until(commit_at)  # prepared early: visible on the minute, not before
+    if commit_at is not None:  # prepared early: their pushes too, while time is left
+        left = (commit_at - dj_timezone.now()).total_seconds() - _PREPARE_MARGIN_SECONDS
+        deadline = monotonic_time.monotonic() + left
+        push_deliveries_prepare(notifications, due_at=now, deadline=deadline)
+        _sleep_until(commit_at)  # visible on the minute, not before
     return ScanResult(len(fired), len(missed), len(cancelled)), len(rows)

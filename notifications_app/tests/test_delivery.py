@@ -603,3 +603,123 @@ def test_the_handler_enqueues_one_task_per_batch_of_notifications(
     assert report["notifications"] == batch
     got = {r.payload["notification_id"] for r in push_double.received()}
     assert got == set(ids[batch : 2 * batch])
+
+
+# ---------------------------------------------------------------- encrypted before the minute
+
+
+def _fired_early(user, *titles: str) -> list:
+    """Reminders fired by a scan beat sent early: prepared now, committed a second later."""
+    from django.db import connection
+
+    from notifications_app.models import Notification
+    from tasks_app import services as task_services
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("the scan prepares a minute early only where rows lock (PostgreSQL)")
+    on = timezone.now() + timedelta(seconds=1)
+    tasks_ = [
+        task_services.task_create(
+            user=user, title=title, due=on + timedelta(hours=1), reminders=[{"fire_at": on}]
+        )
+        for title in titles or ("Stand-up",)
+    ]
+    task_services.reminders_fire_due(on=on)
+    return [Notification.objects.get(reminder__task=task) for task in tasks_]
+
+
+def _no_encrypting_now(monkeypatch):
+    def refuse(**kwargs):
+        raise AssertionError("encrypted at send time, not before the minute")
+
+    monkeypatch.setattr(webpush, "encrypt", refuse)
+
+
+def test_a_push_encrypted_before_the_minute_is_sent_as_it_was_prepared(
+    push_settings, push_double, subscribe, user, monkeypatch
+):
+    # Given a user with two browsers, and a reminder the scan fired early
+    phone, _ = subscribe(user)
+    laptop, _ = subscribe(user)
+    [notification] = _fired_early(user, "Call the bank")
+
+    # Then each browser's message was encrypted in the scan's transaction, unclaimed, due on
+    # the minute, and the notification still awaits its push (the handler enqueues it)
+    rows = PushDelivery.objects.filter(notification=notification)
+    assert len(rows) == 2
+    for row in rows:
+        assert row.body
+        assert (row.state, row.claim, row.attempts) == (PushDeliveryState.PENDING, "", 0)
+        assert row.next_attempt_at == notification.created_at
+    assert selectors.notifications_awaiting_push(ids=[notification.pk]) == [notification.pk]
+
+    # When it is delivered, nothing is encrypted again
+    _no_encrypting_now(monkeypatch)
+    report = deliver(notification)
+
+    # Then both browsers decrypt the push, sent once each, and the bodies are dropped
+    assert report.state == DeliveryState.DELIVERED
+    for browser in (phone, laptop):
+        [received] = push_double.delivered(browser)
+        assert received.payload["title"] == "Call the bank"
+        assert received.payload["notification_id"] == notification.pk
+        assert [a["action"] for a in received.payload["actions"]] == ["done", "snooze"]
+        assert received.topic == f"reminder{notification.reminder_id}"
+    assert set(rows.values_list("state", "attempts", "body")) == {("sent", 1, None)}
+    assert deliver(notification).count("sent") == 0
+
+
+def test_a_deliver_task_drains_pushes_prepared_early_once_each(
+    push_settings, push_double, subscribe, user, monkeypatch
+):
+    browser, _ = subscribe(user)
+    first, *others = _fired_early(user, "one", "two", "three")
+    _no_encrypting_now(monkeypatch)
+
+    result = tasks.deliver(first.pk)
+
+    assert result["sent"] + result["drained"]["sent"] == 3
+    assert sorted(r.payload["title"] for r in push_double.delivered(browser)) == [
+        "one",
+        "three",
+        "two",
+    ]
+    for notification in others:  # their own tasks find nothing left to send
+        assert tasks.deliver(notification.pk)["sent"] == 0
+    assert len(push_double.received()) == 3
+
+
+def test_new_keys_for_a_browser_drop_its_prepared_push(push_settings, push_double, subscribe, user):
+    # Given a push prepared for a browser's keys
+    subscribe(user, "phone")
+    [notification] = _fired_early(user, "Water the plants")
+
+    # When the browser renews its subscription with new keys before it is sent
+    renewed = push_double.subscribe("phone")  # the same endpoint, new keys
+    services.push_subscription_upsert(
+        user=user, endpoint=renewed.endpoint, p256dh=renewed.p256dh, auth=renewed.auth
+    )
+    assert PushDelivery.objects.get(notification=notification).body is None
+
+    # Then it is encrypted for the new keys when sent, and the browser reads it
+    assert deliver(notification).state == DeliveryState.DELIVERED
+    [received] = push_double.delivered(renewed)
+    assert received.payload["title"] == "Water the plants"
+
+
+def test_what_is_not_encrypted_by_the_deadline_is_encrypted_when_sent(
+    push_settings, push_double, subscribe, user
+):
+    import time
+
+    browser, _ = subscribe(user)
+    notification = fired_notification(user)
+
+    prepared = services.push_deliveries_prepare(
+        [notification], due_at=notification.created_at, deadline=time.monotonic()
+    )
+
+    assert prepared == 0
+    assert not PushDelivery.objects.exists()
+    assert deliver(notification).state == DeliveryState.DELIVERED
+    assert len(push_double.delivered(browser)) == 1
