@@ -43,6 +43,9 @@ TAG_RE = re.compile(r"^[\w-]{1,50}$")
 SNOOZE_MAX_MINUTES = 7 * 24 * 60
 OFFSET_MAX_MINUTES = 365 * 24 * 60
 END_OF_DAY = time(23, 59, 59)
+# An all-day task has no time to count a reminder back from: it counts from this wall time on
+# its day, as Apple Reminders and Google Tasks remind of all-day items.
+ALL_DAY_REMINDER_TIME = time(9, 0)
 
 
 class _Unset:
@@ -167,7 +170,7 @@ def _float_to_zone(user: User, *, old: str, new: str, now: datetime) -> None:
         for reminder in set_times:
             reminder.fire_at = moved(reminder.fire_at)
             reminder.save(update_fields=["fire_at"])
-        _move_relative_reminders(task, now)
+        _move_relative_reminders(task, now, zone=new_zone)
         events.emit_task_event(task, events.TASK_UPDATED)
 
 
@@ -335,12 +338,31 @@ def _lock_task(pk: int, *, with_series: bool = False) -> Task:
 # ---------------------------------------------------------------- reminders
 
 
-def _relative_fire_at(task: Task, offset_minutes: int) -> datetime:
+def relative_fire_at(
+    *, due_at: datetime, all_day: bool, zone: recurrence.ZoneInfo, offset_minutes: int
+) -> datetime:
+    """When a reminder `offset_minutes` before a due fires: that long before its time, or for an
+    all-day task before ALL_DAY_REMINDER_TIME on its day ("at the due time" of "pay rent" on
+    the 1st is 09:00 on the 1st, "1 day before" 09:00 on the last of the month, never 23:59)."""
+    if all_day:
+        day = due_at.astimezone(zone).date()
+        due_at = recurrence.local_to_utc(datetime.combine(day, ALL_DAY_REMINDER_TIME), zone)
+    return due_at - timedelta(minutes=offset_minutes)
+
+
+def _relative_fire_at(
+    task: Task, offset_minutes: int, *, zone: recurrence.ZoneInfo | None = None
+) -> datetime:
     if task.due_at is None:
         raise field_error(
             "offset_minutes", "A reminder relative to the due time needs a task with a due time."
         )
-    return task.due_at - timedelta(minutes=offset_minutes)
+    return relative_fire_at(
+        due_at=task.due_at,
+        all_day=task.all_day,
+        zone=zone or user_zone(task.user),
+        offset_minutes=offset_minutes,
+    )
 
 
 def _check_open_task_capacity(user: User) -> None:
@@ -486,8 +508,11 @@ def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = 
     return snoozed
 
 
-def _move_relative_reminders(task: Task, now: datetime) -> None:
-    """Keep relative reminders attached to the (new) due time.
+def _move_relative_reminders(
+    task: Task, now: datetime, *, zone: recurrence.ZoneInfo | None = None
+) -> None:
+    """Keep relative reminders attached to the (new) due time (in `zone`, the user's unless
+    said: an all-day task's count from a wall time there).
 
     Pending ones move. One that already fired or was missed stays as history; if its new time
     is still ahead, a fresh pending reminder with the same offset takes its place.
@@ -505,13 +530,13 @@ def _move_relative_reminders(task: Task, now: datetime) -> None:
     pending_offsets = set()
     for reminder in relative:
         if reminder.status == ReminderStatus.PENDING:
-            reminder.fire_at = _relative_fire_at(task, reminder.offset_minutes or 0)
+            reminder.fire_at = _relative_fire_at(task, reminder.offset_minutes or 0, zone=zone)
             reminder.save(update_fields=["fire_at"])
             pending_offsets.add(reminder.offset_minutes)
     for reminder in relative:
         offset = reminder.offset_minutes or 0
         if reminder.status in (ReminderStatus.FIRED, ReminderStatus.MISSED):
-            fire_at = _relative_fire_at(task, offset)
+            fire_at = _relative_fire_at(task, offset, zone=zone)
             if fire_at > now and offset not in pending_offsets:
                 Reminder.objects.create(task=task, offset_minutes=offset, fire_at=fire_at)
                 pending_offsets.add(offset)
@@ -936,7 +961,7 @@ def _spawn_next_occurrence(task: Task, now: datetime) -> Task | None:
         )
     )
     Reminder.objects.bulk_create(
-        Reminder(task=successor, offset_minutes=m, fire_at=due_at - timedelta(minutes=m))
+        Reminder(task=successor, offset_minutes=m, fire_at=_relative_fire_at(successor, m))
         for m in offsets
     )
     events.emit_task_event(successor, events.TASK_CREATED)

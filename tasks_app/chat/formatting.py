@@ -73,10 +73,18 @@ class ReminderTiming(Protocol):
 _BY_THE_CLOCK_MINUTES = 12 * 60
 
 
-def reminder_text(reminder: ReminderTiming, *, zone: ZoneInfo, now: datetime) -> str:
+def reminder_text(
+    reminder: ReminderTiming, *, zone: ZoneInfo, now: datetime, all_day: bool = False
+) -> str:
     minutes = reminder.offset_minutes
     if minutes is None:  # "tomorrow at 09:00", "on Wed, Apr 1 at 09:00"
         return on_when(reminder.fire_at, all_day=False, zone=zone, now=now)
+    if all_day and reminder.fire_at is not None:  # counted from a wall time on the day: say it
+        fires = reminder.fire_at.astimezone(zone)
+        day = (reminder.fire_at + timedelta(minutes=minutes)).astimezone(zone).date()
+        days = (day - fires.date()).days
+        lead = {0: "on the day", 1: "the day before"}.get(days, f"{days} days before")
+        return f"{lead} at {timefmt.clock(fires)}"
     if minutes == 0:
         return "at the due time"
     if minutes >= _BY_THE_CLOCK_MINUTES and minutes % 1440 and reminder.fire_at is not None:
@@ -93,7 +101,7 @@ def reminders_text(task: Task, *, zone: ZoneInfo, now: datetime) -> str | None:
     pending = [r for r in task.reminder_rows if r.status == ReminderStatus.PENDING]
     if not pending:
         return None
-    texts = [reminder_text(r, zone=zone, now=now) for r in pending]
+    texts = [reminder_text(r, zone=zone, now=now, all_day=task.all_day) for r in pending]
     label = "reminder" if len(texts) == 1 else "reminders"
     return f"{label} {join(texts)}"
 

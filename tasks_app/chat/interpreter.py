@@ -813,7 +813,12 @@ class Interpreter:
             # A one-off's reminder that has passed: the API would fire it at once; asked for by
             # name it is a mistake. (A series' applies to the occurrences to come as well.)
             if spec.offset_minutes is not None and task.due_at and task.series_id is None:
-                fires = task.due_at - timedelta(minutes=spec.offset_minutes)
+                fires = services.relative_fire_at(
+                    due_at=task.due_at,
+                    all_day=task.all_day,
+                    zone=self.zone,
+                    offset_minutes=spec.offset_minutes,
+                )
                 if fires <= self.now:
                     when = formatting.when_text(fires, all_day=False, zone=self.zone, now=self.now)
                     raise _Say(f"A reminder {formatting.duration_text(spec.offset_minutes)} before "
@@ -964,19 +969,29 @@ def preview(intent: Intent, *, zone: ZoneInfo, now: datetime) -> str:
     text = _preview_due(intent, zone=zone, now=now)
     if intent.reminders:
         due = intent.due
-        due_at = recurrence.local_to_utc(due, zone) if isinstance(due, datetime) else None
+        all_day = due is not None and not isinstance(due, datetime)
+        due_at = (
+            recurrence.local_to_utc(due, zone)
+            if isinstance(due, datetime)
+            else recurrence.local_to_utc(datetime.combine(due, services.END_OF_DAY), zone)
+            if due is not None
+            else None
+        )
         timings = [
             formatting.reminder_text(
                 _Timing(
                     r.offset_minutes,
                     recurrence.local_to_utc(r.at, zone)
                     if r.at is not None
-                    else due_at - timedelta(minutes=r.offset_minutes)
+                    else services.relative_fire_at(
+                        due_at=due_at, all_day=all_day, zone=zone, offset_minutes=r.offset_minutes
+                    )
                     if due_at is not None and r.offset_minutes is not None
                     else None,
                 ),
                 zone=zone,
                 now=now,
+                all_day=all_day,
             )
             for r in intent.reminders
         ]

@@ -503,10 +503,11 @@ def add_reminder(user: User, args: AddReminderArgs, now: datetime) -> ToolResult
     kwargs = _reminder_kwargs(args)
     reminder = services.reminder_add(task=task, now=now, **kwargs)
     zone = _zone(user)
-    what = formatting.reminder_text(reminder, zone=zone, now=now)
+    what = formatting.reminder_text(reminder, zone=zone, now=now, all_day=task.all_day)
     fires = formatting.when_text(reminder.fire_at, all_day=False, zone=zone, now=now)
     summary = f'I\'ll remind you about "{task.title}" {what}'
-    summary += "." if reminder.offset_minutes is None else f" ({fires})."
+    by_the_clock = reminder.offset_minutes is None or task.all_day  # the words say when
+    summary += "." if by_the_clock else f" ({fires})."
     return ToolResult(
         summary,
         [{"type": "reminder.added", "task_id": task.pk, "reminder_id": reminder.pk}],

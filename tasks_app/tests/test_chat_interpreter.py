@@ -1308,6 +1308,21 @@ def test_undo_right_after_adding_a_reminder_removes_it(chat, user):
     ) == [60]
 
 
+def test_an_all_day_tasks_reminders_are_said_by_the_day_and_time_they_fire(chat, user):
+    # Relative reminders of a task without a time count from 09:00 on its day
+    services.task_create(
+        user=user,
+        title="Pay rent",
+        due=date(2026, 3, 9),
+        reminders=[{"offset_minutes": 0}, {"offset_minutes": 1440}],
+        now=NOW,
+    )
+
+    shown = chat("what reminders do I have?")
+
+    assert "reminders the day before at 09:00 and on the day at 09:00" in shown.text, shown.text
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 

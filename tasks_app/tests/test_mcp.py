@@ -213,6 +213,20 @@ def test_add_reminder_at_a_local_time(user):
     assert reminder.fire_at.isoformat() == "2030-01-10T13:00:00+00:00"
 
 
+def test_a_reminder_before_an_all_day_task_fires_and_is_said_by_its_day_and_time(user):
+    # The user fixture lives in New York; "pay rent" is due all day on Jan 10, 2030.
+    from datetime import date
+
+    task = services.task_create(user=user, title="Pay rent", due=date(2030, 1, 10))
+
+    result = call_tool(user, "add_reminder", {"task_id": task.pk, "minutes_before": 1440})
+
+    reminder = Reminder.objects.get(pk=result.structured_content["actions"][0]["reminder_id"])
+    assert reminder.fire_at.isoformat() == "2030-01-09T14:00:00+00:00"  # 09:00 the day before
+    summary = result.structured_content["summary"]
+    assert summary == 'I\'ll remind you about "Pay rent" the day before at 09:00.'
+
+
 def test_snooze_reminder_snoozes_the_one_that_fired(user):
     task = services.task_create(
         user=user, title="Stretch", due=timezone.now() + timedelta(hours=1), reminders=[]

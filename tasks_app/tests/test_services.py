@@ -745,3 +745,85 @@ def test_the_same_time_zone_again_moves_nothing(ny_user):
 
     assert Task.objects.get(pk=task.pk).due_at == task.due_at
     assert OutboxEvent.objects.count() == before
+
+
+# ---------------------------------------------------------------- all-day tasks' reminders
+
+
+def _fires(task, zone="America/New_York") -> dict[int, datetime]:
+    """Each pending relative reminder's local fire time, by offset."""
+    return {
+        r.offset_minutes: r.fire_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        for r in task.reminders.filter(status="pending", offset_minutes__isnull=False)
+    }
+
+
+def test_an_all_day_tasks_reminders_count_from_nine_on_its_day(ny_user):
+    # Found by a UX review: "1 day before" on "pay rent" (all day on the 9th) fired at 23:59:59
+    # on the 8th, and "at the due time" at midnight
+    task = services.task_create(
+        user=ny_user,
+        title="Pay rent",
+        due=date(2026, 3, 9),
+        reminders=[{"offset_minutes": 0}, {"offset_minutes": 15}, {"offset_minutes": 1440}],
+        now=NOW,
+    )
+
+    assert _fires(task) == {
+        0: datetime(2026, 3, 9, 9, 0),
+        15: datetime(2026, 3, 9, 8, 45),
+        1440: datetime(2026, 3, 8, 9, 0),
+    }
+    # a task due at a time still counts from its time
+    timed = services.task_create(
+        user=ny_user,
+        title="Call the bank",
+        due=datetime(2026, 3, 10, 17, 30),
+        reminders=[{"offset_minutes": 15}],
+        now=NOW,
+    )
+    assert _fires(timed) == {15: datetime(2026, 3, 10, 17, 15)}
+
+
+def test_moving_an_all_day_task_or_giving_it_a_time_moves_its_reminders(ny_user):
+    task = services.task_create(
+        user=ny_user,
+        title="Pay rent",
+        due=date(2026, 3, 9),
+        reminders=[{"offset_minutes": 0}],
+        now=NOW,
+    )
+
+    task = services.task_update(task=task, due=date(2026, 3, 12), now=NOW)
+    assert _fires(task) == {0: datetime(2026, 3, 12, 9, 0)}
+
+    task = services.task_update(task=task, due=datetime(2026, 3, 12, 14, 0), now=NOW)
+    assert _fires(task) == {0: datetime(2026, 3, 12, 14, 0)}
+
+    task = services.task_update(task=task, due=date(2026, 3, 13), now=NOW)
+    assert _fires(task) == {0: datetime(2026, 3, 13, 9, 0)}
+
+
+def test_the_next_occurrence_of_an_all_day_series_gets_its_reminders_at_nine(ny_user):
+    task = recurring(ny_user, "FREQ=WEEKLY", date(2026, 3, 9), reminders=[{"offset_minutes": 1440}])
+    assert _fires(task) == {1440: datetime(2026, 3, 8, 9, 0)}
+
+    complete(task, NOW)
+
+    following = Task.objects.get(series_id=task.series_id, completed_at__isnull=True)
+    assert following.all_day
+    assert _fires(following) == {1440: datetime(2026, 3, 15, 9, 0)}  # due all day on the 16th
+
+
+def test_a_new_time_zone_keeps_an_all_day_tasks_reminders_at_nine_there(ny_user):
+    task = services.task_create(
+        user=ny_user,
+        title="Pay rent",
+        due=date(2026, 3, 20),
+        reminders=[{"offset_minutes": 0}],
+        now=NOW,
+    )
+
+    services.user_update(user=ny_user, timezone="Asia/Tokyo", now=NOW)
+
+    assert _fires(Task.objects.get(pk=task.pk), "Asia/Tokyo") == {0: datetime(2026, 3, 20, 9, 0)}
