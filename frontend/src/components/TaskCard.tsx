@@ -67,7 +67,7 @@ export function TaskCard({ task, tz, variant = "row", busy = false, onToggle, on
           {reminders.length > 0 && (
             <span className="meta" title="Reminders">
               <Icon name="bell" size={14} />
-              <span className="task__reminders">{reminders.map((r) => reminderLabel(r, tz, { now })).join(" · ")}</span>
+              <span className="task__reminders">{reminders.map((r) => reminderLabel(r, tz, { now }, task.all_day)).join(" · ")}</span>
             </span>
           )}
           {task.priority !== "none" && (

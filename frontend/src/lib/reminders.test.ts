@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reminderLabel } from "./reminders";
+import { allDayReminderTime, reminderLabel } from "./reminders";
 import type { Reminder } from "./types";
 
 const NY = "America/New_York";
@@ -32,5 +32,25 @@ describe("reminder labels", () => {
     // "At Today, 8:15 PM" read oddly (a UX review): the day, then the time, as said
     expect(label("2026-11-27T14:00:00Z", null)).toBe("Tomorrow at 9:00 AM");
     expect(label("2026-11-26T15:10:00Z", null, 7)).toBe("Snoozed to today at 10:10 AM");
+  });
+});
+
+describe("reminder labels of an all-day task", () => {
+  function allDay(fire_at: string, offset_minutes: number, locale = "en-US") {
+    const reminder: Reminder = { id: 1, fire_at, offset_minutes, status: "pending", fired_at: null, snoozed_from: null };
+    return reminderLabel(reminder, NY, { now: NOW, locale }, true);
+  }
+
+  it("says the day and time it fires, counted from 9:00 on the task's day", () => {
+    // Due all day Tue Dec 1: 9:00 that day is 14:00Z.
+    expect(allDay("2026-12-01T14:00:00Z", 0)).toBe("On the day, 9:00 AM");
+    expect(allDay("2026-11-30T14:00:00Z", 1440)).toBe("The day before, 9:00 AM");
+    expect(allDay("2026-12-01T13:45:00Z", 15, "en-GB")).toBe("On the day, 8:45");
+    expect(allDay("2026-11-29T14:00:00Z", 2880)).toBe("2 days before, 9:00 AM");
+  });
+
+  it("names the time reminders of a task without a time count from", () => {
+    expect(allDayReminderTime(NY, "en-US")).toBe("9:00 AM");
+    expect(allDayReminderTime(NY, "en-GB")).toBe("9:00");
   });
 });

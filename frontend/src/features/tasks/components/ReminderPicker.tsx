@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { Icon } from "../../../components/Icon";
-import { REMINDER_PRESETS, reminderLabel, reminderMoment } from "../../../lib/reminders";
+import { allDayReminderTime, REMINDER_PRESETS, reminderLabel, reminderMoment } from "../../../lib/reminders";
 import { formatOffset, wallToInstant } from "../../../lib/time";
 import type { Task } from "../../../lib/types";
 import { addFixed, pendingReminders, removeFixed, toggleOffset, type ReminderDraft } from "../utils/reminders";
@@ -10,13 +10,24 @@ export interface ReminderPickerProps {
   value: ReminderDraft;
   onChange: (value: ReminderDraft) => void;
   hasDue: boolean;
+  /** A due date without a time: relative reminders count from ALL_DAY_REMINDER_TIME. */
+  allDay?: boolean;
   tz: string;
   /** Where the custom-time input starts: "YYYY-MM-DDTHH:MM". */
   suggestedTime: string;
   error?: string;
 }
 
-export function ReminderPicker({ task, value, onChange, hasDue, tz, suggestedTime, error }: ReminderPickerProps) {
+export function ReminderPicker({
+  task,
+  value,
+  onChange,
+  hasDue,
+  allDay = false,
+  tz,
+  suggestedTime,
+  error,
+}: ReminderPickerProps) {
   const [custom, setCustom] = useState("");
   // Offsets set elsewhere (e.g. "2 hours before" from the chat) stay listed after being unset.
   const offsets = useMemo(() => {
@@ -45,6 +56,9 @@ export function ReminderPicker({ task, value, onChange, hasDue, tz, suggestedTim
         ))}
       </div>
       {!hasDue && <p className="hint">Set a due date to be reminded before it, or pick a time below.</p>}
+      {hasDue && allDay && (
+        <p className="hint">No time set: these count from {allDayReminderTime(tz)} on its day.</p>
+      )}
 
       {(fixed.length > 0 || value.added.length > 0) && (
         <ul className="fixed-reminders" aria-label="Reminders at a set time">

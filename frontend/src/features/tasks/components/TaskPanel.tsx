@@ -420,6 +420,7 @@ export function TaskPanel({ taskId, onClose, onOpenTask }: { taskId: number; onC
               value={form.reminders}
               onChange={(reminders) => update({ reminders })}
               hasDue={Boolean(form.date)}
+              allDay={Boolean(form.date) && !form.time}
               tz={tz}
               suggestedTime={suggestedCustom}
               error={errors.reminders ?? errors.non_field_errors}
