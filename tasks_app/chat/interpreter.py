@@ -738,13 +738,13 @@ class Interpreter:
         task = self._task(intent.ref)
         due = intent.due
         if due is None:
-            # Keep the task's own time of day, from its due date or today, whichever is later.
+            # From today, as Todoist starts a repeat typed on a task ("make the gym every
+            # Saturday", said on a Friday about Monday's gym, starts tomorrow, not on the Saturday
+            # after Monday), at the task's own time of day.
             current = self._local_due(task)
             at = current.time() if isinstance(current, datetime) else None
-            day = current.date() if isinstance(current, datetime) else current
-            start = max(day or self.clock.today, self.clock.today)
             try:
-                due = repeats.first_occurrence(intent.rule, start, at, self.clock)
+                due = repeats.first_occurrence(intent.rule, self.clock.today, at, self.clock)
             except phrases.Clarify as question:
                 raise _Say(str(question)) from None
         return self._update_one(intent, task=task, due=tools.iso(due), recurrence=intent.rule)

@@ -1323,6 +1323,19 @@ def test_an_all_day_tasks_reminders_are_said_by_the_day_and_time_they_fire(chat,
     assert "reminders the day before at 09:00 and on the day at 09:00" in shown.text, shown.text
 
 
+def test_a_repeat_set_on_a_task_starts_from_today_at_its_time(chat, user):
+    # Said on Thursday: Monday's gym "every Saturday" is first this Saturday (the Saturday after
+    # Monday skipped one), and an all-day task made "every Thursday" is due today.
+    chat("add gym on monday at 7am")
+    gym = chat("make the gym every saturday")
+    chat("add water the plants on tuesday")
+    plants = chat("make water the plants every thursday")
+
+    assert gym.text == 'Updated "Gym" — every Saturday at 07:00, first on Sat, Mar 7 at 07:00.'
+    assert local(Task.objects.get(title="Gym")) == "Sat 2026-03-07 07:00"
+    assert plants.text == 'Updated "Water the plants" — every Thursday, first today.'
+
+
 def test_title_matching_scores():
     titles = [(1, "Call mom"), (2, "Call mom about the trip"), (3, "Pay rent")]
 
