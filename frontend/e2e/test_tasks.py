@@ -428,3 +428,29 @@ def test_undo_of_deleting_a_completed_task_puts_it_back_completed(page, stack):
         True,
         done["completed_at"],
     )
+
+
+def test_an_all_day_tasks_reminder_counts_from_nine_and_says_so(page, stack):
+    # Given a task due all day in three days (found by a UX review: "1 day before" fired at
+    # 23:59 the night before)
+    sign_up(page)
+    day = (datetime.now(ZoneInfo(TIMEZONE)) + timedelta(days=3)).date()
+    created = api(page, "POST", "/api/tasks/", {"title": "Pay rent", "due_at": day.isoformat()})
+    page.goto(f"/tasks/{created['body']['id']}")
+    panel = page.get_by_role("dialog")
+
+    # When they open it, the reminders say what they count from; they pick "1 day before"
+    expect(panel.get_by_text("No time set: these count from 9:00 AM on its day.")).to_be_visible()
+    panel.get_by_role("button", name="1 day before").click()
+    panel.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+
+    # Then it fires at 9:00 the day before, and the card says so
+    [reminder] = api(page, "GET", f"/api/tasks/{created['body']['id']}/")["body"]["reminders"]
+    fires = local(reminder["fire_at"])
+    assert (fires.date(), fires.hour, fires.minute) == (day - timedelta(days=1), 9, 0)
+    panel.get_by_role("button", name="Close").click()
+    page.get_by_role("link", name="Tasks").click()
+    page.get_by_role("link", name="Upcoming").click()
+    row = page.locator(".task--row", has_text="Pay rent")
+    expect(row).to_contain_text("The day before, 9:00 AM")
