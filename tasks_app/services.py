@@ -7,10 +7,10 @@ Django's `ValidationError`) for input it cannot carry out, leaving nothing half-
 
 import logging
 import re
-import time as monotonic_time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic, sleep
 from typing import Any
 
 from django.conf import settings
@@ -1061,7 +1061,7 @@ _PREPARE_MARGIN_SECONDS = 0.2
 
 
 def _sleep_until(moment: datetime) -> None:
-    monotonic_time.sleep(max(0.0, (moment - dj_timezone.now()).total_seconds()))
+    sleep(max(0.0, (moment - dj_timezone.now()).total_seconds()))
 
 
 @transaction.atomic
@@ -1130,7 +1130,7 @@ def _fire_batch(
     emit_many(outgoing, time=now)
     if commit_at is not None:  # prepared early: their pushes too, while time is left
         left = (commit_at - dj_timezone.now()).total_seconds() - _PREPARE_MARGIN_SECONDS
-        deadline = monotonic_time.monotonic() + left
+        deadline = monotonic() + left
         push_deliveries_prepare(notifications, due_at=now, deadline=deadline)
         _sleep_until(commit_at)  # visible on the minute, not before
     return ScanResult(len(fired), len(missed), len(cancelled)), len(rows)
