@@ -226,7 +226,11 @@ def resolve_due(*, user: User, value: date | datetime | None) -> tuple[datetime 
     """
     if value is None:
         return None, False
-    zone = user_zone(user)
+    return due_in_zone(value, user_zone(user))
+
+
+def due_in_zone(value: date | datetime, zone: recurrence.ZoneInfo) -> tuple[datetime, bool]:
+    """`resolve_due` for a zone rather than a user (the chat's preview of a task not added)."""
     if isinstance(value, datetime):
         if dj_timezone.is_aware(value):
             return value.astimezone(UTC), False

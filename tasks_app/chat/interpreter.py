@@ -968,14 +968,8 @@ def preview(intent: Intent, *, zone: ZoneInfo, now: datetime) -> str:
     web app's quick add)."""
     text = _preview_due(intent, zone=zone, now=now)
     if intent.reminders:
-        due = intent.due
-        all_day = due is not None and not isinstance(due, datetime)
-        due_at = (
-            recurrence.local_to_utc(due, zone)
-            if isinstance(due, datetime)
-            else recurrence.local_to_utc(datetime.combine(due, services.END_OF_DAY), zone)
-            if due is not None
-            else None
+        due_at, all_day = (
+            services.due_in_zone(intent.due, zone) if intent.due is not None else (None, False)
         )
         timings = [
             formatting.reminder_text(
