@@ -318,7 +318,7 @@ def push_deliveries_prepare(
     delivery run takes these rows as due (`take_due`), and its plan keeps them (one row per
     notification and subscription). A subscription's key change drops its prepared bodies.
     """
-    if not notifications or not webpush.push_enabled():
+    if not notifications or time.monotonic() >= deadline or not webpush.push_enabled():
         return 0
     by_user: dict[int, list[tuple[int, str, str]]] = {}
     for pk, user_id, p256dh, auth in PushSubscription.objects.filter(

@@ -361,11 +361,15 @@ def audience(endpoint: str) -> str:
     return f"https://{host}" if parts.port in (None, 443) else f"https://{host}:{parts.port}"
 
 
+def _check_payload_size(payload: bytes) -> None:
+    if len(payload) > PAYLOAD_MAX_BYTES:
+        raise ValueError(f"push payload is {len(payload)} bytes; the limit is {PAYLOAD_MAX_BYTES}")
+
+
 def encrypt(*, p256dh: str, auth: str, payload: bytes) -> bytes:
     """`payload` as the aes128gcm body for one subscription (RFC 8291: pywebpush, a fresh ECDH
     key per message). Raises ValueError for a payload over the limit or keys it cannot use."""
-    if len(payload) > PAYLOAD_MAX_BYTES:
-        raise ValueError(f"push payload is {len(payload)} bytes; the limit is {PAYLOAD_MAX_BYTES}")
+    _check_payload_size(payload)
     try:
         subscription = {"endpoint": "", "keys": {"p256dh": p256dh, "auth": auth}}
         return WebPusher(subscription).encode(payload)["body"]
@@ -410,8 +414,7 @@ def send(
         **vapid_headers(vapid, audience(endpoint)),  # each push service its own audience
     }
     if body is None:
-        if len(payload) > PAYLOAD_MAX_BYTES:  # a caller's bug, not the subscription's
-            raise ValueError(f"push payload is {len(payload)} bytes; limit {PAYLOAD_MAX_BYTES}")
+        _check_payload_size(payload)  # raised: a caller's bug, not the subscription's
         try:
             body = encrypt(p256dh=p256dh, auth=auth, payload=payload)
         except ValueError as exc:
