@@ -758,16 +758,21 @@ def _fires(task, zone="America/New_York") -> dict[int, datetime]:
     }
 
 
+def _pay_rent(user, day: date, *offsets: int):
+    """ "Pay rent", all day on `day`, with reminders these many minutes before."""
+    return services.task_create(
+        user=user,
+        title="Pay rent",
+        due=day,
+        reminders=[{"offset_minutes": m} for m in offsets],
+        now=NOW,
+    )
+
+
 def test_an_all_day_tasks_reminders_count_from_nine_on_its_day(ny_user):
     # Found by a UX review: "1 day before" on "pay rent" (all day on the 9th) fired at 23:59:59
     # on the 8th, and "at the due time" at midnight
-    task = services.task_create(
-        user=ny_user,
-        title="Pay rent",
-        due=date(2026, 3, 9),
-        reminders=[{"offset_minutes": 0}, {"offset_minutes": 15}, {"offset_minutes": 1440}],
-        now=NOW,
-    )
+    task = _pay_rent(ny_user, date(2026, 3, 9), 0, 15, 1440)
 
     assert _fires(task) == {
         0: datetime(2026, 3, 9, 9, 0),
@@ -786,13 +791,7 @@ def test_an_all_day_tasks_reminders_count_from_nine_on_its_day(ny_user):
 
 
 def test_moving_an_all_day_task_or_giving_it_a_time_moves_its_reminders(ny_user):
-    task = services.task_create(
-        user=ny_user,
-        title="Pay rent",
-        due=date(2026, 3, 9),
-        reminders=[{"offset_minutes": 0}],
-        now=NOW,
-    )
+    task = _pay_rent(ny_user, date(2026, 3, 9), 0)
 
     task = services.task_update(task=task, due=date(2026, 3, 12), now=NOW)
     assert _fires(task) == {0: datetime(2026, 3, 12, 9, 0)}
@@ -816,13 +815,7 @@ def test_the_next_occurrence_of_an_all_day_series_gets_its_reminders_at_nine(ny_
 
 
 def test_a_new_time_zone_keeps_an_all_day_tasks_reminders_at_nine_there(ny_user):
-    task = services.task_create(
-        user=ny_user,
-        title="Pay rent",
-        due=date(2026, 3, 20),
-        reminders=[{"offset_minutes": 0}],
-        now=NOW,
-    )
+    task = _pay_rent(ny_user, date(2026, 3, 20), 0)
 
     services.user_update(user=ny_user, timezone="Asia/Tokyo", now=NOW)
 
